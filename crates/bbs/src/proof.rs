@@ -1,0 +1,407 @@
+//! ProofGen and ProofVerify (draft §3.4.3, §3.4.4), their core operations (§3.6.3, §3.6.4), the proof
+//! subroutines (§3.7) and the proof encoding (§4.2.4.4, §4.2.4.5).
+
+use core::fmt;
+
+use rand_core::{CryptoRng, RngCore};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::ciphersuite::Ciphersuite;
+use crate::curve::{self, CtTable, Fr, G1, G1_BYTES, G1Affine, G2Affine, SCALAR_BYTES};
+use crate::error::{Error, Result};
+use crate::hash::EXPAND_LEN;
+use crate::interface::{Context, Interface};
+use crate::key::PublicKey;
+use crate::signature::Signature;
+
+/// Size of a proof that hides no message: `Abar, Bbar, D` and `e^, r1^, r3^, c`. Each hidden message
+/// adds 32 bytes.
+pub const PROOF_MIN_BYTES: usize = 3 * G1_BYTES + 4 * SCALAR_BYTES;
+
+/// A BBS proof of knowledge of a signature, disclosing some of the signed messages (draft §3.6.3):
+/// `(Abar, Bbar, D, e^, r1^, r3^, (m^_j1, ..., m^_jU), c)`.
+///
+/// Public by design: made to be sent to a verifier, and unlinkable to the signature and to other proofs.
+#[derive(Clone)]
+pub struct Proof {
+    abar: G1Affine,
+    bbar: G1Affine,
+    d: G1Affine,
+    e_hat: Fr,
+    r1_hat: Fr,
+    r3_hat: Fr,
+    pub(crate) m_hat: Vec<Fr>,
+    c: Fr,
+}
+
+impl Proof {
+    /// `proof_to_octets` (§4.2.4.4): `272 + 32 * U` bytes for `U` hidden messages.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(PROOF_MIN_BYTES + SCALAR_BYTES * self.m_hat.len());
+        for point in [&self.abar, &self.bbar, &self.d] {
+            out.extend_from_slice(&point.to_compressed());
+        }
+        for scalar in [&self.e_hat, &self.r1_hat, &self.r3_hat]
+            .into_iter()
+            .chain(&self.m_hat)
+            .chain([&self.c])
+        {
+            out.extend_from_slice(&scalar.to_be_bytes());
+        }
+        out
+    }
+
+    /// `octets_to_proof` (§4.2.4.5): three valid G1 points other than the identity, then at least four
+    /// scalars in 1..r-1, and nothing else.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Proof> {
+        // 1.-2. proof_len_floor = 3 * octet_point_length + 4 * octet_scalar_length
+        // 17. the scalars must fill the rest exactly
+        if bytes.len() < PROOF_MIN_BYTES || (bytes.len() - 3 * G1_BYTES) % SCALAR_BYTES != 0 {
+            return Err(Error::MalformedProof);
+        }
+        let (point_octets, scalar_octets) = bytes.split_at(3 * G1_BYTES);
+        // 3.-9. three points: valid, not the identity, in G1
+        let mut points = point_octets.chunks_exact(G1_BYTES).map(|chunk| {
+            chunk
+                .try_into()
+                .ok()
+                .and_then(G1Affine::from_compressed_vartime)
+                .ok_or(Error::MalformedProof)
+        });
+        let mut next_point = || points.next().unwrap_or(Err(Error::MalformedProof));
+        let (abar, bbar, d) = (next_point()?, next_point()?, next_point()?);
+        // 10.-16. scalars: 0 < s_j < r
+        let scalars = scalar_octets
+            .chunks_exact(SCALAR_BYTES)
+            .map(|chunk| {
+                chunk
+                    .try_into()
+                    .ok()
+                    .and_then(Fr::from_be_bytes_canonical)
+                    .filter(|s| !bool::from(s.is_zero()))
+                    .ok_or(Error::MalformedProof)
+            })
+            .collect::<Result<Vec<Fr>>>()?;
+        // 18.-20. (e^, r1^, r3^, m^_j1..m^_jU, c)
+        let (&[e_hat, r1_hat, r3_hat], rest) =
+            scalars.split_first_chunk::<3>().ok_or(Error::MalformedProof)?;
+        let (&c, m_hat) = rest.split_last().ok_or(Error::MalformedProof)?;
+        Ok(Proof {
+            abar,
+            bbar,
+            d,
+            e_hat,
+            r1_hat,
+            r3_hat,
+            m_hat: m_hat.to_vec(),
+            c,
+        })
+    }
+
+    /// The number of hidden messages, `U`.
+    pub fn undisclosed_count(&self) -> usize {
+        self.m_hat.len()
+    }
+}
+
+impl fmt::Debug for Proof {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Proof")
+            .field("undisclosed", &self.m_hat.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for Proof {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_bytes() == other.to_bytes()
+    }
+}
+
+impl Eq for Proof {}
+
+/// `ProofGen(PK, signature, header, ph, messages, disclosed_indexes)` (draft §3.4.3) under the BBS
+/// Signatures Interface of suite `C`: discloses the messages at `disclosed_indexes` (in any order;
+/// repeats count once) and proves knowledge of the signature and the rest.
+///
+/// Constant time in the signature, the hidden messages and the blinding scalars.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the draft's inputs, in the draft's order"
+)]
+pub fn proof_gen<C: Ciphersuite, R: RngCore + CryptoRng>(
+    rng: &mut R,
+    pk: &PublicKey,
+    signature: &Signature,
+    header: &[u8],
+    presentation_header: &[u8],
+    messages: &[&[u8]],
+    disclosed_indexes: &[usize],
+) -> Result<Proof> {
+    let interface = Interface::<C>::signatures();
+    let message_scalars = interface.messages_to_scalars(messages);
+    let disclosed = disclosed_set(disclosed_indexes, messages.len())?;
+    let random_scalars = calculate_random_scalars(rng, 5 + messages.len() - disclosed.len());
+    core_proof_gen(
+        &interface.context(messages.len())?,
+        pk,
+        signature,
+        header,
+        presentation_header,
+        &message_scalars,
+        &disclosed,
+        &random_scalars,
+    )
+}
+
+/// `ProofVerify(PK, proof, header, ph, disclosed_messages, disclosed_indexes)` (draft §3.4.4) under
+/// the BBS Signatures Interface of suite `C`. `disclosed_messages` are `(index, message)` pairs in
+/// strictly ascending index order; the total number of signed messages is read off the proof.
+pub fn proof_verify<C: Ciphersuite>(
+    pk: &PublicKey,
+    proof: &Proof,
+    header: &[u8],
+    presentation_header: &[u8],
+    disclosed_messages: &[(usize, &[u8])],
+) -> Result<()> {
+    let interface = Interface::<C>::signatures();
+    let disclosed: Vec<(usize, Fr)> = disclosed_messages
+        .iter()
+        .map(|(i, m)| (*i, interface.map_message(m)))
+        .collect();
+    let l = disclosed.len() + proof.m_hat.len();
+    core_proof_verify(
+        &interface.context(l)?,
+        pk,
+        proof,
+        header,
+        presentation_header,
+        &disclosed,
+    )
+}
+
+/// The disclosed indexes as the draft wants them: ascending, each once, each below `l`.
+pub(crate) fn disclosed_set(disclosed_indexes: &[usize], l: usize) -> Result<Vec<usize>> {
+    let mut disclosed = disclosed_indexes.to_vec();
+    disclosed.sort_unstable();
+    disclosed.dedup();
+    // CoreProofGen deserialization 6, 8: R <= L and every index in 0..L
+    if disclosed.last().is_some_and(|&i| i >= l) {
+        return Err(Error::DisclosedIndexOutOfRange);
+    }
+    Ok(disclosed)
+}
+
+/// `calculate_random_scalars(count)` (§4.2.1): `OS2IP(get_random(expand_len)) mod r`, each.
+pub(crate) fn calculate_random_scalars<R: RngCore + CryptoRng>(
+    rng: &mut R,
+    count: usize,
+) -> Zeroizing<Vec<Fr>> {
+    let mut buffer = Zeroizing::new([0u8; EXPAND_LEN]);
+    let mut scalars = Zeroizing::new(Vec::with_capacity(count));
+    for _ in 0..count {
+        rng.fill_bytes(buffer.as_mut_slice());
+        scalars.push(Fr::from_be_bytes_wide(buffer.as_slice()));
+    }
+    scalars
+}
+
+/// CoreProofGen (§3.6.3) with its random scalars given: ProofInit (§3.7.1), the challenge (§3.7.4) and
+/// ProofFinalize (§3.7.2). `disclosed` is ascending, unique and in range.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the draft's inputs, in the draft's order"
+)]
+pub(crate) fn core_proof_gen(
+    ctx: &Context<'_>,
+    pk: &PublicKey,
+    signature: &Signature,
+    header: &[u8],
+    presentation_header: &[u8],
+    messages: &[Fr],
+    disclosed: &[usize],
+    random_scalars: &[Fr],
+) -> Result<Proof> {
+    let l = messages.len();
+    // Deserialization: the undisclosed indexes are the complement of the disclosed ones.
+    let mut is_disclosed = vec![false; l];
+    for &i in disclosed {
+        is_disclosed[i] = true;
+    }
+    let undisclosed: Vec<usize> = (0..l).filter(|&j| !is_disclosed[j]).collect();
+    // ProofInit deserialization 5: length(random_scalars) == U + 5
+    let (&[r1, r2, e_tilde, r1_tilde, r3_tilde], m_tilde) = random_scalars
+        .split_first_chunk::<5>()
+        .ok_or(Error::RandomScalarCount)?;
+    if m_tilde.len() != undisclosed.len() {
+        return Err(Error::RandomScalarCount);
+    }
+    let (a, e) = (signature.a.to_projective(), signature.e);
+
+    // --- ProofInit (§3.7.1) ---
+    // 1. domain = calculate_domain(PK, Q_1, (H_1, ..., H_L), header, api_id)
+    let domain = ctx.domain(pk, l, header)?;
+    // 2. B = P1 + Q_1 * domain + H_1 * msg_1 + ... + H_L * msg_L. The disclosed messages are public and
+    //    go through the fast fixed-base MSM; the hidden ones through the constant-time one.
+    let mut public_scalars = vec![Fr::ZERO; l + 2];
+    public_scalars[0] = Fr::from_u64(1);
+    public_scalars[1] = domain;
+    for &i in disclosed {
+        public_scalars[i + 2] = messages[i];
+    }
+    let b_public = ctx.generators.msm_vartime(ctx.suite.p1(), &public_scalars);
+    let hidden: Zeroizing<Vec<(usize, Fr)>> =
+        Zeroizing::new(undisclosed.iter().map(|&j| (j, messages[j])).collect());
+    let b = b_public.add(&ctx.generators.msm_h_constant_time(&hidden, &[]));
+    // 3.-7. With s = r1 * r2, every point is a combination of A, B and the hidden generators:
+    //    D = B * r2, Abar = A * s, Bbar = D * r1 - Abar * e = B * s - A * (e * s),
+    //    T1 = Abar * e~ + D * r1~ = A * (e~ * s) + B * (r1~ * r2),
+    //    T2 = D * r3~ + Σ H_j * m~_j = B * (r3~ * r2) + Σ H_j * m~_j.
+    //    So one pair of lookup tables for A and B serves all five, in constant time.
+    let s = Zeroizing::new(r1.mul(&r2));
+    let mut ab = CtTable::build(&[a, b]);
+    let (table_a, table_b) = (&ab[0], &ab[1]);
+    let abar = a.mul(&s);
+    let d = b.mul(&r2);
+    let bbar = curve::msm(&[(table_a, e.mul(&s).neg()), (table_b, *s)]);
+    let t1 = curve::msm(&[(table_a, e_tilde.mul(&s)), (table_b, r1_tilde.mul(&r2))]);
+    let blinded: Zeroizing<Vec<(usize, Fr)>> =
+        Zeroizing::new(undisclosed.iter().copied().zip(m_tilde.iter().copied()).collect());
+    let t2 = ctx
+        .generators
+        .msm_h_constant_time(&blinded, &[(table_b, r3_tilde.mul(&r2))]);
+    ab.iter_mut().for_each(Zeroize::zeroize);
+    let [abar, bbar, d, t1, t2]: [G1Affine; 5] = G1::batch_to_affine(&[abar, bbar, d, t1, t2])
+        .try_into()
+        .map_err(|_| Error::Degenerate)?;
+
+    // --- challenge (§3.7.4) ---
+    let disclosed_messages: Vec<(usize, Fr)> = disclosed.iter().map(|&i| (i, messages[i])).collect();
+    let encoded = [abar, bbar, d, t1, t2].map(|p| p.to_compressed());
+    let c = challenge(ctx, &disclosed_messages, &encoded, &domain, presentation_header)?;
+
+    // --- ProofFinalize (§3.7.2) ---
+    // 1. r3 = r2^-1 (mod r)
+    let r3 = Zeroizing::new(r2.invert());
+    // 2.-5. e^ = e~ + e * c; r1^ = r1~ - r1 * c; r3^ = r3~ - r3 * c; m^_j = m~_j + undisclosed_j * c
+    let e_hat = e_tilde.add(&e.mul(&c));
+    let r1_hat = r1_tilde.sub(&r1.mul(&c));
+    let r3_hat = r3_tilde.sub(&r3.mul(&c));
+    let m_hat: Vec<Fr> = undisclosed
+        .iter()
+        .zip(m_tilde)
+        .map(|(&j, m_t)| m_t.add(&messages[j].mul(&c)))
+        .collect();
+    // A zero response would make an undecodable proof (§4.2.4.5 step 14); only constructed inputs get one.
+    if [&e_hat, &r1_hat, &r3_hat, &c]
+        .into_iter()
+        .chain(&m_hat)
+        .any(|x| bool::from(x.is_zero()))
+    {
+        return Err(Error::Degenerate);
+    }
+    // 6.-7. proof = (Abar, Bbar, D, e^, r1^, r3^, (m^_j1, ..., m^_jU), c)
+    Ok(Proof {
+        abar,
+        bbar,
+        d,
+        e_hat,
+        r1_hat,
+        r3_hat,
+        m_hat,
+        c,
+    })
+}
+
+/// CoreProofVerify (§3.6.4) with ProofVerifyInit (§3.7.3). `disclosed` must be in strictly ascending
+/// index order; `pk` and `proof` were validated when decoded.
+pub(crate) fn core_proof_verify(
+    ctx: &Context<'_>,
+    pk: &PublicKey,
+    proof: &Proof,
+    header: &[u8],
+    presentation_header: &[u8],
+    disclosed: &[(usize, Fr)],
+) -> Result<()> {
+    // ProofVerifyInit deserialization 2.-7.: L = R + U; the indexes ascend and stay below L.
+    let (u, r) = (proof.m_hat.len(), disclosed.len());
+    let l = r + u;
+    let ascending = disclosed.windows(2).all(|w| w[0].0 < w[1].0);
+    if !ascending || disclosed.last().is_some_and(|&(i, _)| i >= l) {
+        return Err(Error::VerificationFailed);
+    }
+    // 1. domain = calculate_domain(PK, Q_1, (H_1, ..., H_L), header, api_id)
+    let domain = ctx.domain(pk, l, header)?;
+    let c = proof.c;
+    // 2. T1 = Bbar * c + Abar * e^ + D * r1^
+    let t1 = curve::msm_vartime(
+        &[proof.bbar, proof.abar, proof.d],
+        &[c, proof.e_hat, proof.r1_hat],
+    );
+    // 3.-4. Bv = P1 + Q_1 * domain + Σ H_i * msg_i; T2 = Bv * c + D * r3^ + Σ H_j * m^_j, as one
+    //       fixed-base MSM over P1, Q_1, H_1..H_L (c * msg_i at disclosed i, m^_j at hidden j) and D * r3^.
+    let mut scalars = Vec::with_capacity(l + 2);
+    scalars.push(c);
+    scalars.push(c.mul(&domain));
+    let (mut disclosed_iter, mut m_hat_iter) = (disclosed.iter().peekable(), proof.m_hat.iter());
+    for i in 0..l {
+        let scalar = match disclosed_iter.next_if(|(index, _)| *index == i) {
+            Some((_, msg)) => c.mul(msg),
+            None => *m_hat_iter.next().ok_or(Error::VerificationFailed)?,
+        };
+        scalars.push(scalar);
+    }
+    let t2 = ctx
+        .generators
+        .msm_vartime(ctx.suite.p1(), &scalars)
+        .add(&proof.d.to_projective().mul(&proof.r3_hat));
+    let [t1, t2]: [G1Affine; 2] = G1::batch_to_affine(&[t1, t2])
+        .try_into()
+        .map_err(|_| Error::VerificationFailed)?;
+    // 3.-5. challenge = ProofChallengeCalculate(...); if cp != challenge, return INVALID
+    let encoded = [proof.abar, proof.bbar, proof.d, t1, t2].map(|p| p.to_compressed());
+    let challenge = challenge(ctx, disclosed, &encoded, &domain, presentation_header)?;
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(&challenge, &c)) {
+        return Err(Error::VerificationFailed);
+    }
+    // 6. if h(Abar, W) * h(Bbar, -BP2) != Identity_GT, return INVALID
+    let pairs = [
+        (&proof.abar, pk.point()),
+        (&proof.bbar, &G2Affine::generator().neg()),
+    ];
+    if pairing_ok(pairs) {
+        Ok(())
+    } else {
+        Err(Error::VerificationFailed)
+    }
+}
+
+fn pairing_ok(pairs: [(&G1Affine, &G2Affine); 2]) -> bool {
+    curve::pairing_product_is_one_vartime(pairs)
+}
+
+/// ProofChallengeCalculate (§3.7.4):
+/// `hash_to_scalar(serialize((R, i1, msg_i1, ..., iR, msg_iR, Abar, Bbar, D, T1, T2, domain)) ||
+/// I2OSP(length(ph), 8) || ph, api_id || "H2S_")`.
+fn challenge(
+    ctx: &Context<'_>,
+    disclosed: &[(usize, Fr)],
+    points: &[[u8; G1_BYTES]; 5],
+    domain: &Fr,
+    presentation_header: &[u8],
+) -> Result<Fr> {
+    let mut c_octs =
+        Vec::with_capacity(8 + disclosed.len() * (8 + SCALAR_BYTES) + 5 * G1_BYTES + SCALAR_BYTES + 8);
+    c_octs.extend_from_slice(&(disclosed.len() as u64).to_be_bytes());
+    for (i, msg) in disclosed {
+        c_octs.extend_from_slice(&(*i as u64).to_be_bytes());
+        c_octs.extend_from_slice(&msg.to_be_bytes());
+    }
+    for point in points {
+        c_octs.extend_from_slice(point);
+    }
+    c_octs.extend_from_slice(&domain.to_be_bytes());
+    c_octs.extend_from_slice(&(presentation_header.len() as u64).to_be_bytes());
+    ctx.suite
+        .hash_to_scalar(&[&c_octs, presentation_header], &ctx.h2s_dst())
+}
