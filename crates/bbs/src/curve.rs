@@ -20,7 +20,10 @@
 //!   run on public data only: signatures, proofs, public keys, disclosed messages, generators.
 
 #![allow(unsafe_code, reason = "the blst FFI boundary; see the module docs")]
-#![allow(clippy::wrong_self_convention, reason = "points are 96 to 288 bytes: conversions borrow them")]
+#![allow(
+    clippy::wrong_self_convention,
+    reason = "points are 96 to 288 bytes: conversions borrow them"
+)]
 
 use core::fmt;
 use core::ptr;
