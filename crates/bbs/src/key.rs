@@ -9,6 +9,12 @@ use crate::ciphersuite::Ciphersuite;
 use crate::curve::{Fr, G2_BYTES, G2Affine, SCALAR_BYTES};
 use crate::error::{Error, Result};
 
+/// Length of an encoded secret key.
+pub const SECRET_KEY_BYTES: usize = SCALAR_BYTES;
+
+/// Length of an encoded public key: a compressed G2 point.
+pub const PUBLIC_KEY_BYTES: usize = G2_BYTES;
+
 /// A BBS secret key: a scalar in 1..r-1.
 ///
 /// Zeroized on drop; no `Debug` output of its value, no `Clone`, no serialisation other than the

@@ -5,8 +5,11 @@ use core::fmt;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::curve::{Fr, SCALAR_BYTES};
+use crate::curve::Fr;
 use crate::error::{Error, Result};
+
+/// Length of an encoded scalar: 32 big-endian bytes.
+pub const SCALAR_BYTES: usize = crate::curve::SCALAR_BYTES;
 
 /// An integer modulo r, the order of BLS12-381's groups: one message as the core operations
 /// ([`crate::Interface`]) take it.
