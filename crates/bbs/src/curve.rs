@@ -205,6 +205,13 @@ impl fmt::Debug for G1Affine {
     }
 }
 
+impl Zeroize for G1Affine {
+    fn zeroize(&mut self) {
+        self.0.x.l.zeroize();
+        self.0.y.l.zeroize();
+    }
+}
+
 impl G1Affine {
     /// `octets_to_point_E1` (draft Appendix D.3.2) followed by the subgroup check; the identity is
     /// refused, as every BBS decoding requires (§4.2.4.3, §4.2.4.5).

@@ -73,17 +73,16 @@ impl Generators {
             .collect();
         let built = CtTable::build(&missing);
         let mut built = built.iter();
-        let mut terms: Vec<(&CtTable, Fr)> = Vec::with_capacity(messages.len() + extra.len());
-        for (i, k) in messages {
-            let table = match self.ct.get(i + 1) {
-                Some(table) => table,
-                None => match built.next() {
-                    Some(table) => table,
-                    None => continue, // unreachable: one table was built per missing index
-                },
-            };
-            terms.push((table, *k));
-        }
+        // Each missing index got one built table, in order, so `or_else` pairs them back up.
+        let mut terms: Vec<(&CtTable, Fr)> = messages
+            .iter()
+            .filter_map(|(i, k)| {
+                self.ct
+                    .get(i + 1)
+                    .or_else(|| built.next())
+                    .map(|table| (table, *k))
+            })
+            .collect();
         terms.extend(extra.iter().map(|(t, k)| (*t, *k)));
         curve::msm(&terms)
     }

@@ -47,10 +47,10 @@ pub fn hash_to_scalar<C: Ciphersuite>(msg: &[u8], dst: &[u8]) -> [u8; SCALAR_BYT
 
 /// `messages_to_scalars(messages, api_id)` (§4.1.2) with the BBS Signatures Interface's api_id.
 pub fn messages_to_scalars<C: Ciphersuite>(messages: &[&[u8]]) -> Vec<[u8; SCALAR_BYTES]> {
-    let interface = Interface::<C>::signatures();
-    messages
+    Interface::<C>::signatures()
+        .messages_to_scalars(messages)
         .iter()
-        .map(|m| interface.map_message(m).to_be_bytes())
+        .map(Fr::to_be_bytes)
         .collect()
 }
 

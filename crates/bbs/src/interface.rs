@@ -96,7 +96,7 @@ impl<C: Ciphersuite> Interface<C> {
     /// `hash_to_scalar(message, api_id || "MAP_MSG_TO_SCALAR_AS_HASH_")`: one message of
     /// `messages_to_scalars` (§4.1.2).
     pub fn map_message_to_scalar(&self, message: &[u8]) -> Scalar {
-        Scalar(self.map_message(message))
+        Scalar(self.map_message(&self.map_dst(), message))
     }
 
     /// CoreSign (§3.6.1). Deterministic; constant time in the secret key and in the messages.
@@ -214,15 +214,21 @@ impl<C: Ciphersuite> Interface<C> {
         )
     }
 
-    pub(crate) fn map_message(&self, message: &[u8]) -> Fr {
-        let dst = Zeroizing::new([self.api_id.as_slice(), b"MAP_MSG_TO_SCALAR_AS_HASH_"].concat());
-        // `new` bounds the api_id so that this tag fits: expand_message cannot fail here.
-        C::SUITE.hash_to_scalar(&[message], &dst).unwrap_or_default()
+    /// `map_dst = api_id || "MAP_MSG_TO_SCALAR_AS_HASH_"` (§4.1.2).
+    pub(crate) fn map_dst(&self) -> Vec<u8> {
+        [self.api_id.as_slice(), b"MAP_MSG_TO_SCALAR_AS_HASH_"].concat()
+    }
+
+    /// `hash_to_scalar(message, map_dst)`: one message of `messages_to_scalars`.
+    pub(crate) fn map_message(&self, map_dst: &[u8], message: &[u8]) -> Fr {
+        // `new` bounds the api_id so that the tag fits: expand_message cannot fail here.
+        C::SUITE.hash_to_scalar(&[message], map_dst).unwrap_or_default()
     }
 
     /// `messages_to_scalars(messages, api_id)` (§4.1.2).
     pub(crate) fn messages_to_scalars(&self, messages: &[&[u8]]) -> Zeroizing<Vec<Fr>> {
-        Zeroizing::new(messages.iter().map(|m| self.map_message(m)).collect())
+        let map_dst = self.map_dst();
+        Zeroizing::new(messages.iter().map(|m| self.map_message(&map_dst, m)).collect())
     }
 
     pub(crate) fn context(&self, l: usize) -> Result<Context<'_>> {

@@ -165,9 +165,10 @@ pub fn proof_verify<C: Ciphersuite>(
     disclosed_messages: &[(usize, &[u8])],
 ) -> Result<()> {
     let interface = Interface::<C>::signatures();
+    let map_dst = interface.map_dst();
     let disclosed: Vec<(usize, Fr)> = disclosed_messages
         .iter()
-        .map(|(i, m)| (*i, interface.map_message(m)))
+        .map(|(i, m)| (*i, interface.map_message(&map_dst, m)))
         .collect();
     let l = disclosed.len() + proof.m_hat.len();
     core_proof_verify(

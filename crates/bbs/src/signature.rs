@@ -68,6 +68,7 @@ impl Eq for Signature {}
 
 impl Drop for Signature {
     fn drop(&mut self) {
+        self.a.zeroize();
         self.e.zeroize();
     }
 }
