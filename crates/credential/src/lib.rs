@@ -1,0 +1,22 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod catalogue;
+mod certificate;
+mod error;
+mod schema;
+mod value;
+
+pub use catalogue::Catalogue;
+pub use certificate::{
+    CERTIFICATE_FORMAT, Certificate, CertificateSuite, SignedContent, StatusRef, certificate_api_id,
+    certificate_header, certificate_interface, position,
+};
+pub use error::{Error, Result};
+pub use schema::{
+    AttributeKind, AttributeSpec, CertificateType, ClaimRule, DerivedClaimSpec, MAX_ATTRIBUTES, Pattern,
+    Sensitivity, Subject, TypeId, age_on,
+};
+pub use value::{
+    AttributeValue, days_since_epoch, decode_b64, encode_b64, format_date, integer_scalar, parse_date,
+};
