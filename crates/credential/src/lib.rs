@@ -4,6 +4,9 @@
 mod catalogue;
 mod certificate;
 mod error;
+mod presentation;
+mod registry;
+mod request;
 mod schema;
 mod value;
 
@@ -13,6 +16,14 @@ pub use certificate::{
     certificate_header, certificate_interface, position,
 };
 pub use error::{Error, Result};
+pub use presentation::{
+    PRESENTATION_FORMAT, Presentation, PresentedCertificate, disclosed_positions, message_count,
+};
+pub use registry::{
+    CertificateStatus, IssuerRecord, KeyRecord, KeyStatus, Purpose, PurposeGrant, RegistryView, StatusLists,
+    StatusSource, VerifierRecord,
+};
+pub use request::{MIN_NONCE_BYTES, PresentationRequest, REQUEST_FORMAT, RequestItem};
 pub use schema::{
     AttributeKind, AttributeSpec, CertificateType, ClaimRule, DerivedClaimSpec, MAX_ATTRIBUTES, Pattern,
     Sensitivity, Subject, TypeId, age_on,

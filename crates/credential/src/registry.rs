@@ -1,0 +1,200 @@
+//! The registry's view as the roles consume it: issuers with their keys and authorised types, verifiers
+//! with their registered purposes, and certificate status. Plain data, so that the holder and verifier
+//! crates depend on this crate only; the registry crate builds it from its transparency log.
+
+use std::collections::BTreeMap;
+
+use ecert_bbs::PublicKey;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::Date;
+
+use crate::certificate::date_text;
+use crate::schema::TypeId;
+use crate::value::{decode_b64, encode_b64};
+
+/// An issuing department as the registry lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuerRecord {
+    /// Registry id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Region code of the department (GB/T 2260).
+    pub region: String,
+    /// The department, e.g. "public security bureau".
+    pub department: String,
+    /// The certificate types it may issue.
+    pub authorised_types: Vec<TypeId>,
+    /// Every key it has published, in publication order.
+    pub keys: Vec<KeyRecord>,
+}
+
+/// One published issuer key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRecord {
+    /// The key id certificates name.
+    pub key_id: String,
+    /// The BBS public key (base64url in JSON).
+    #[serde(with = "public_key_text")]
+    pub public_key: PublicKey,
+    /// First day certificates may be issued under it.
+    #[serde(with = "date_text")]
+    pub not_before: Date,
+    /// Last day certificates may be issued under it.
+    #[serde(with = "date_text")]
+    pub not_after: Date,
+    /// Active, retired or revoked.
+    pub status: KeyStatus,
+}
+
+/// The life-cycle state of an issuer key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum KeyStatus {
+    /// In use.
+    Active,
+    /// No longer issuing; certificates it signed stay valid.
+    Retired,
+    /// Withdrawn (e.g. compromised): nothing it signed is trusted any more.
+    Revoked {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A verifier (relying party) as the registry lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifierRecord {
+    /// Registry id; the audience of its requests.
+    pub id: String,
+    /// Display name, shown to holders.
+    pub name: String,
+    /// Region code.
+    pub region: String,
+    /// The purposes it registered.
+    pub purposes: Vec<Purpose>,
+}
+
+/// A registered purpose: what a verifier may ask for in one situation, and on what legal basis.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purpose {
+    /// Id, unique within its verifier.
+    pub id: String,
+    /// What the check is for, shown to holders.
+    pub description: String,
+    /// The law or regulation that allows it.
+    pub legal_basis: String,
+    /// Per certificate type, the attributes and claims it may ask for.
+    pub allowed: Vec<PurposeGrant>,
+}
+
+/// What a purpose may see of one certificate type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurposeGrant {
+    /// The certificate type.
+    #[serde(rename = "type")]
+    pub type_id: TypeId,
+    /// Attributes it may ask to be disclosed.
+    pub attributes: Vec<String>,
+    /// Derived claims it may ask for.
+    pub claims: Vec<String>,
+}
+
+impl Purpose {
+    /// The grant for a certificate type.
+    pub fn grant(&self, type_id: &TypeId) -> Option<&PurposeGrant> {
+        self.allowed.iter().find(|g| &g.type_id == type_id)
+    }
+}
+
+/// The registry as a verifier or wallet has it cached: issuers and verifiers by id.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryView {
+    /// Issuers by id.
+    pub issuers: BTreeMap<String, IssuerRecord>,
+    /// Verifiers by id.
+    pub verifiers: BTreeMap<String, VerifierRecord>,
+}
+
+impl RegistryView {
+    /// Whether the registry lets `issuer` issue certificates of `type_id`.
+    pub fn authorises(&self, issuer: &str, type_id: &TypeId) -> bool {
+        self.issuers
+            .get(issuer)
+            .is_some_and(|i| i.authorised_types.contains(type_id))
+    }
+
+    /// The key `key_id` of `issuer`.
+    pub fn key(&self, issuer: &str, key_id: &str) -> Option<&KeyRecord> {
+        self.issuers.get(issuer)?.keys.iter().find(|k| k.key_id == key_id)
+    }
+}
+
+/// The state of one certificate in its issuer's status list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateStatus {
+    /// Neither revoked nor suspended.
+    Valid,
+    /// Suspended for now (may be reinstated).
+    Suspended,
+    /// Revoked for good.
+    Revoked,
+}
+
+/// Where a verifier looks up certificate status: the issuers' status lists, as it has them cached.
+pub trait StatusSource {
+    /// The status of entry `index` of `issuer`'s list `list`; `None` if the list is unknown (the caller
+    /// then fails closed).
+    fn status(&self, issuer: &str, list: &str, index: u32) -> Option<CertificateStatus>;
+}
+
+/// Status lists as plain data: per (issuer, list), the entries that are not valid.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatusLists {
+    lists: BTreeMap<(String, String), BTreeMap<u32, CertificateStatus>>,
+}
+
+impl StatusLists {
+    /// Declares a list (all entries valid until marked).
+    pub fn add_list(&mut self, issuer: &str, list: &str) {
+        self.lists
+            .entry((issuer.to_owned(), list.to_owned()))
+            .or_default();
+    }
+
+    /// Sets an entry's status (declaring the list if needed).
+    pub fn set(&mut self, issuer: &str, list: &str, index: u32, status: CertificateStatus) {
+        let entries = self
+            .lists
+            .entry((issuer.to_owned(), list.to_owned()))
+            .or_default();
+        if status == CertificateStatus::Valid {
+            entries.remove(&index);
+        } else {
+            entries.insert(index, status);
+        }
+    }
+}
+
+impl StatusSource for StatusLists {
+    fn status(&self, issuer: &str, list: &str, index: u32) -> Option<CertificateStatus> {
+        let entries = self.lists.get(&(issuer.to_owned(), list.to_owned()))?;
+        Some(entries.get(&index).copied().unwrap_or(CertificateStatus::Valid))
+    }
+}
+
+/// A public key as base64url in JSON.
+pub(crate) mod public_key_text {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(pk: &PublicKey, s: S) -> core::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&encode_b64(&pk.to_bytes()))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> core::result::Result<PublicKey, D::Error> {
+        let text = String::deserialize(d)?;
+        let bytes = decode_b64(&text).map_err(serde::de::Error::custom)?;
+        PublicKey::from_bytes(&bytes).map_err(serde::de::Error::custom)
+    }
+}
