@@ -351,12 +351,7 @@ fn expired_and_not_yet_valid_certificates_fail() {
             NOW - 600 * 86_400
         };
         let consent = wallet
-            .prepare(
-                &request,
-                &world.registry,
-                world.catalogue,
-                day,
-            )
+            .prepare(&request, &world.registry, world.catalogue, day)
             .unwrap();
         let presentation = wallet
             .present(

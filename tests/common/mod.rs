@@ -1,7 +1,11 @@
 //! A small country for the scenario tests: issuers of two regions, a registry view, status lists, and
 //! certificates issued to one person and one enterprise.
 
-#![allow(dead_code, unreachable_pub, reason = "each test file uses part of the fixture, through `mod common`")]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    reason = "each test file uses part of the fixture, through `mod common`"
+)]
 
 use ecert_credential::{
     Catalogue, Certificate, CertificateStatus, IssuerRecord, KeyRecord, KeyStatus, Purpose, PurposeGrant,
