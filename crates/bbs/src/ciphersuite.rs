@@ -1,4 +1,4 @@
-//! The two BLS12-381 ciphersuites of draft-irtf-cfrg-bbs-signatures-09 §6.2.
+//! The two BLS12-381 ciphersuites of draft-irtf-cfrg-bbs-signatures-09 §7.2.
 //!
 //! They differ only in `expand_message`: BLS12-381-SHA-256 uses `expand_message_xmd` with SHA-256 (the
 //! suite W3C bbs-2023 uses, and ecert's default), BLS12-381-SHAKE-256 uses `expand_message_xof` with
@@ -16,15 +16,15 @@ use crate::hash::{self, ExpandMessage, XmdSha256, XofShake256};
 pub trait Ciphersuite:
     sealed::Sealed + Copy + Clone + core::fmt::Debug + Default + Send + Sync + 'static
 {
-    /// `ciphersuite_id` (draft §6.1.1).
+    /// `ciphersuite_id` (draft §7.1.1).
     const ID: &'static [u8];
 }
 
-/// BLS12-381-SHA-256 (draft §6.2.2): hash-to-curve suite `BLS12381G1_XMD:SHA-256_SSWU_RO_`.
+/// BLS12-381-SHA-256 (draft §7.2.2): hash-to-curve suite `BLS12381G1_XMD:SHA-256_SSWU_RO_`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Bls12381Sha256;
 
-/// BLS12-381-SHAKE-256 (draft §6.2.1): hash-to-curve suite `BLS12381G1_XOF:SHAKE-256_SSWU_RO_`.
+/// BLS12-381-SHAKE-256 (draft §7.2.1): hash-to-curve suite `BLS12381G1_XOF:SHAKE-256_SSWU_RO_`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Bls12381Shake256;
 
@@ -70,7 +70,7 @@ pub enum Suite {
     Shake256,
 }
 
-/// "H2G_HM2S_": the api_id suffix of the draft's BBS Signatures Interface (§3.4).
+/// "H2G_HM2S_": the api_id suffix of the draft's BBS Signatures Interface (§3.5).
 pub(crate) const H2G_HM2S: &[u8] = b"H2G_HM2S_";
 
 impl Suite {
@@ -81,7 +81,7 @@ impl Suite {
         }
     }
 
-    /// `ciphersuite_id || "H2G_HM2S_"`: the api_id of the BBS Signatures Interface (§3.4).
+    /// `ciphersuite_id || "H2G_HM2S_"`: the api_id of the BBS Signatures Interface (§3.5).
     pub(crate) fn signatures_api_id(self) -> Vec<u8> {
         [self.id(), H2G_HM2S].concat()
     }
@@ -119,7 +119,7 @@ impl Suite {
         Ok(G1::map_uniform_bytes(&uniform_bytes))
     }
 
-    /// `P1`, the suite's fixed G1 point (§6.2): `create_generators` with count 1 and the tags below,
+    /// `P1`, the suite's fixed G1 point (§7.2): `create_generators` with count 1 and the tags below,
     /// derived once per process.
     pub(crate) fn p1(self) -> &'static G1Affine {
         static SHA256: OnceLock<G1Affine> = OnceLock::new();

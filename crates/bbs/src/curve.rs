@@ -213,7 +213,7 @@ impl Zeroize for G1Affine {
 }
 
 impl G1Affine {
-    /// `octets_to_point_E1` (draft Appendix D.3.2) followed by the subgroup check; the identity is
+    /// `octets_to_point_E1` (draft Appendix B.2.2) followed by the subgroup check; the identity is
     /// refused, as every BBS decoding requires (§4.2.4.3, §4.2.4.5).
     pub(crate) fn from_compressed_vartime(bytes: &[u8; G1_BYTES]) -> Option<G1Affine> {
         // Only compressed, non-identity encodings are valid here: C_bit set, I_bit clear (0x80 or 0xA0).
@@ -230,7 +230,7 @@ impl G1Affine {
         Some(G1Affine(point))
     }
 
-    /// `point_to_octets_E1` (draft Appendix D.3.1).
+    /// `point_to_octets_E1` (draft Appendix B.2.1).
     pub(crate) fn to_compressed(&self) -> [u8; G1_BYTES] {
         let mut out = [0u8; G1_BYTES];
         unsafe { blst_p1_affine_compress(out.as_mut_ptr(), &self.0) };
@@ -369,7 +369,7 @@ impl G2Affine {
         Some(G2Affine(point))
     }
 
-    /// `point_to_octets_E2` (draft Appendix D.3.1).
+    /// `point_to_octets_E2` (draft Appendix B.2.1).
     pub(crate) fn to_compressed(&self) -> [u8; G2_BYTES] {
         let mut out = [0u8; G2_BYTES];
         unsafe { blst_p2_affine_compress(out.as_mut_ptr(), &self.0) };

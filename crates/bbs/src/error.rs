@@ -26,9 +26,9 @@ pub enum Error {
     MalformedProof,
     /// A scalar encoding is not 32 big-endian bytes of an integer below r.
     MalformedScalar,
-    /// KeyGen's key material is shorter than 32 bytes (draft §3.4.1 step 1).
+    /// KeyGen's key material is shorter than 32 bytes (draft §3.5.1 step 1).
     KeyMaterialTooShort,
-    /// KeyGen's key info is longer than 65535 bytes (draft §3.4.1 step 2).
+    /// KeyGen's key info is longer than 65535 bytes (draft §3.5.1 step 2).
     KeyInfoTooLong,
     /// A domain separation tag is longer than 255 bytes (draft §4.2.2; RFC 9380 §5.3).
     DstTooLong,

@@ -12,7 +12,7 @@ use zeroize::Zeroize;
 use crate::curve::Fr;
 use crate::error::{Error, Result};
 
-/// `expand_len` of both BLS12-381 suites: ceil((ceil(log2(r)) + k) / 8) = ceil((255 + 128) / 8) (§6.2).
+/// `expand_len` of both BLS12-381 suites: ceil((ceil(log2(r)) + k) / 8) = ceil((255 + 128) / 8) (§7.2).
 pub(crate) const EXPAND_LEN: usize = 48;
 
 /// The longest tag `expand_message` takes as is (RFC 9380 §5.3.1, §5.3.2).

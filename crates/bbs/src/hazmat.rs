@@ -17,7 +17,7 @@ use crate::proof::Proof;
 use crate::scalar::Scalar;
 use crate::signature::Signature;
 
-/// `P1`, the suite's fixed G1 point (draft §6.2).
+/// `P1`, the suite's fixed G1 point (draft §7.2).
 pub fn p1<C: Ciphersuite>() -> [u8; G1_BYTES] {
     C::SUITE.p1().to_compressed()
 }
@@ -79,7 +79,7 @@ pub fn seeded_random_scalars<C: Ciphersuite>(
         .collect()
 }
 
-/// ProofGen (§3.4.3) with the `5 + U` random scalars given, in the order
+/// ProofGen (§3.5.3) with the `5 + U` random scalars given, in the order
 /// `r1, r2, e~, r1~, r3~, m~_j1, ..., m~_jU`, instead of drawn: for test vectors only.
 #[allow(
     clippy::too_many_arguments,

@@ -1,7 +1,7 @@
 //! [`Interface`]: the draft's core operations (§3.6) under an api_id, and the utilities every
 //! operation shares: domain (§4.2.3), challenge (§3.7.4), messages to scalars (§4.1.2).
 //!
-//! The BBS Signatures Interface of the draft (§3.4) is the one with api_id
+//! The BBS Signatures Interface of the draft (§3.5) is the one with api_id
 //! `ciphersuite_id || "H2G_HM2S_"`, whose messages are octet strings hashed to scalars: the crate's
 //! top-level [`crate::sign`], [`crate::verify`], [`crate::proof_gen`] and [`crate::proof_verify`]. Other
 //! interfaces sign messages that are already scalars, as ecert's certificates do for dates and numbers,
@@ -37,7 +37,7 @@ use crate::{sign, verify};
 /// let sk = SecretKey::key_gen::<Bls12381Sha256>(&[7u8; 32], b"", None)?;
 /// let pk = sk.public_key();
 /// // A certificate interface: the birth date as days since 1970-01-01, a name hashed to a scalar.
-/// let api = Interface::<Bls12381Sha256>::new(b"BBS_BLS12381G1_XMD:SHA-256_SSWU_RO_H2G_ECERT_")?;
+/// let api = Interface::<Bls12381Sha256>::new(b"BBS_BLS12381G1_XMD:SHA-256_SSWU_RO_H2G_ECERT1_")?;
 /// let messages = [Scalar::from_u64(7_000), api.map_message_to_scalar(b"Li Hua")];
 /// let signature = api.core_sign(&sk, &pk, b"header", &messages)?;
 /// api.core_verify(&pk, &signature, b"header", &messages)?;
@@ -80,7 +80,7 @@ impl<C: Ciphersuite> Interface<C> {
         })
     }
 
-    /// The draft's BBS Signatures Interface (§3.4): api_id `ciphersuite_id || "H2G_HM2S_"`.
+    /// The draft's BBS Signatures Interface (§3.5): api_id `ciphersuite_id || "H2G_HM2S_"`.
     pub fn signatures() -> Self {
         Interface {
             api_id: C::SUITE.signatures_api_id(),

@@ -1,4 +1,4 @@
-//! Key pairs (draft §3.3): [`SecretKey`] and [`PublicKey`].
+//! Key pairs (draft §3.4): [`SecretKey`] and [`PublicKey`].
 
 use core::fmt;
 
@@ -26,9 +26,9 @@ pub struct SecretKey {
 }
 
 impl SecretKey {
-    /// `KeyGen(key_material, key_info, key_dst)` (draft §3.3.1). `key_dst` of `None` is the default
-    /// §3.3.1 defines, `ciphersuite_id || "KEYGEN_DST_"`; note that the draft's key-pair vectors (§8.2.1,
-    /// §8.3.1) pass `api_id || "KEYGEN_DST_"` explicitly instead. `key_material` must be at least 32
+    /// `KeyGen(key_material, key_info, key_dst)` (draft §3.4.1). `key_dst` of `None` is the default
+    /// §3.4.1 defines, `ciphersuite_id || "KEYGEN_DST_"`; note that the draft's key-pair vectors (§8.3.1,
+    /// §8.4.1) pass `api_id || "KEYGEN_DST_"` explicitly instead. `key_material` must be at least 32
     /// random bytes.
     pub fn key_gen<C: Ciphersuite>(
         key_material: &[u8],
@@ -60,7 +60,7 @@ impl SecretKey {
     }
 
     fn from_scalar(sk: Fr) -> SecretKey {
-        // SkToPk (§3.3.2): W = SK * BP2
+        // SkToPk (§3.4.2): W = SK * BP2
         let w = G2Affine::generator_mul(&sk);
         SecretKey {
             sk,
@@ -71,7 +71,7 @@ impl SecretKey {
         }
     }
 
-    /// `SkToPk(SK)` (draft §3.3.2).
+    /// `SkToPk(SK)` (draft §3.4.2).
     pub fn public_key(&self) -> PublicKey {
         self.public_key.clone()
     }

@@ -1,4 +1,4 @@
-//! ProofGen and ProofVerify (draft §3.4.3, §3.4.4), their core operations (§3.6.3, §3.6.4), the proof
+//! ProofGen and ProofVerify (draft §3.5.3, §3.5.4), their core operations (§3.6.3, §3.6.4), the proof
 //! subroutines (§3.7) and the proof encoding (§4.2.4.4, §4.2.4.5).
 
 use core::fmt;
@@ -120,7 +120,7 @@ impl PartialEq for Proof {
 
 impl Eq for Proof {}
 
-/// `ProofGen(PK, signature, header, ph, messages, disclosed_indexes)` (draft §3.4.3) under the BBS
+/// `ProofGen(PK, signature, header, ph, messages, disclosed_indexes)` (draft §3.5.3) under the BBS
 /// Signatures Interface of suite `C`: discloses the messages at `disclosed_indexes` (in any order;
 /// repeats count once) and proves knowledge of the signature and the rest.
 ///
@@ -154,7 +154,7 @@ pub fn proof_gen<C: Ciphersuite, R: RngCore + CryptoRng>(
     )
 }
 
-/// `ProofVerify(PK, proof, header, ph, disclosed_messages, disclosed_indexes)` (draft §3.4.4) under
+/// `ProofVerify(PK, proof, header, ph, disclosed_messages, disclosed_indexes)` (draft §3.5.4) under
 /// the BBS Signatures Interface of suite `C`. `disclosed_messages` are `(index, message)` pairs in
 /// strictly ascending index order; the total number of signed messages is read off the proof.
 pub fn proof_verify<C: Ciphersuite>(

@@ -1,4 +1,4 @@
-//! Sign (draft §3.4.1) and CoreSign (§3.6.1).
+//! Sign (draft §3.5.1) and CoreSign (§3.6.1).
 
 use zeroize::{Zeroize, Zeroizing};
 
@@ -9,7 +9,7 @@ use crate::interface::{Context, Interface};
 use crate::key::{PublicKey, SecretKey};
 use crate::signature::Signature;
 
-/// `Sign(SK, PK, header, messages)` (draft §3.4.1): a signature on octet-string messages under the
+/// `Sign(SK, PK, header, messages)` (draft §3.5.1): a signature on octet-string messages under the
 /// BBS Signatures Interface of suite `C`. Deterministic.
 ///
 /// Constant time in the secret key. The messages are not the signer's secret (it is given all of them,
@@ -37,7 +37,7 @@ pub fn sign<C: Ciphersuite>(
 
 /// CoreSign (§3.6.1).
 ///
-/// The draft's side-channel concern for the signer is its secret key (§7.3): `e` is hashed from it
+/// The draft's side-channel concern for the signer is its secret key (§6.3): `e` is hashed from it
 /// and `A = B * (1 / (SK + e))` is a constant-time multiplication by a scalar derived from it. `B`
 /// depends only on the domain and the messages, which the signer is handed in the clear and hands on
 /// to the holder, so it takes the fast variable-time path: at most the timing of blst's window
@@ -53,7 +53,7 @@ pub(crate) fn core_sign(
     messages: &[Fr],
 ) -> Result<Signature> {
     // The draft takes PK as given (§3.6.1); a PK that is not SK's would make a signature that verifies
-    // under neither key, so refuse it here, where it costs nothing (§7.1 recommends validating PK).
+    // under neither key, so refuse it here, where it costs nothing (§6.1 recommends validating PK).
     if !sk.matches(pk) {
         return Err(Error::KeyMismatch);
     }

@@ -1,4 +1,4 @@
-//! Verify (draft §3.4.2) and CoreVerify (§3.6.2).
+//! Verify (draft §3.5.2) and CoreVerify (§3.6.2).
 
 use crate::ciphersuite::Ciphersuite;
 use crate::curve::{Fr, G2Affine, pairing_product_is_one_vartime};
@@ -7,7 +7,7 @@ use crate::interface::{Context, Interface};
 use crate::key::PublicKey;
 use crate::signature::Signature;
 
-/// `Verify(PK, signature, header, messages)` (draft §3.4.2) under the BBS Signatures Interface of
+/// `Verify(PK, signature, header, messages)` (draft §3.5.2) under the BBS Signatures Interface of
 /// suite `C`. Every input is public: variable time throughout.
 pub fn verify<C: Ciphersuite>(
     pk: &PublicKey,

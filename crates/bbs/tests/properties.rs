@@ -199,7 +199,7 @@ prop_compose! {
         (
             disclosed in disclosure(messages.len(), 0),
             messages in Just(messages),
-            api_suffix in prop::sample::select(vec![&b"H2G_ECERT_"[..], b"H2G_", b"TEST_API_ID_"]),
+            api_suffix in prop::sample::select(vec![&b"H2G_ECERT1_"[..], b"H2G_", b"TEST_API_ID_"]),
             key_material in any::<[u8; 32]>(),
             header in vec(any::<u8>(), 0..32),
             presentation_header in vec(any::<u8>(), 0..32),

@@ -176,8 +176,8 @@ fn key_pair<C: Ciphersuite>(dir: &str) {
         v.key_pair.public_key,
         "{dir}: SkToPk"
     );
-    // The vector passes key_dst = api_id || "KEYGEN_DST_" explicitly (draft §8.2.1); the default that
-    // §3.3.1 defines, used for None, is ciphersuite_id || "KEYGEN_DST_".
+    // The vector passes key_dst = api_id || "KEYGEN_DST_" explicitly (draft §8.3.1); the default that
+    // §3.4.1 defines, used for None, is ciphersuite_id || "KEYGEN_DST_".
     assert_eq!(key_dst, [C::ID, b"H2G_HM2S_KEYGEN_DST_"].concat());
     let default =
         SecretKey::key_gen::<C>(&hex_bytes(&v.key_material), &hex_bytes(&v.key_info), None).unwrap();

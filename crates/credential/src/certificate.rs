@@ -135,22 +135,22 @@ impl SignedContent<'_> {
     }
 }
 
-/// The signature header: the format, type, issuer and key, each as `I2OSP(length, 2) || UTF-8 bytes`.
-pub fn certificate_header(type_id: &TypeId, issuer: &str, key_id: &str) -> Vec<u8> {
+/// The signature header: the format, type, issuer and key, each as `I2OSP(length, 2) || UTF-8 bytes`. A
+/// field longer than 65535 bytes has no encoding and is refused.
+pub fn certificate_header(type_id: &TypeId, issuer: &str, key_id: &str) -> Result<Vec<u8>> {
     let mut header = Vec::new();
     for field in [CERTIFICATE_FORMAT, type_id.as_str(), issuer, key_id] {
-        // Ids are short; a field over 65535 bytes is cut to its length prefix's range, which only an
-        // invalid certificate could have and which then fails verification.
-        let bytes = &field.as_bytes()[..field.len().min(u16::MAX as usize)];
-        header.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
-        header.extend_from_slice(bytes);
+        let length = u16::try_from(field.len())
+            .map_err(|_| Error::Malformed("an id is longer than 65535 bytes".into()))?;
+        header.extend_from_slice(&length.to_be_bytes());
+        header.extend_from_slice(field.as_bytes());
     }
-    header
+    Ok(header)
 }
 
 impl Certificate {
     /// The signature header of this certificate.
-    pub fn header(&self) -> Vec<u8> {
+    pub fn header(&self) -> Result<Vec<u8>> {
         certificate_header(&self.type_id, &self.issuer, &self.key_id)
     }
 
@@ -205,11 +205,19 @@ impl Certificate {
         .messages(interface))
     }
 
-    /// Verifies the issuer's signature over the whole certificate (a holder does this on receipt).
+    /// Verifies the issuer's signature over the whole certificate, and that its derived claims follow
+    /// from its attributes on `valid_from` (a holder does this on receipt: a claim the issuer computed
+    /// wrongly would otherwise be presented as fact).
     pub fn verify_signature(&self, ty: &CertificateType, pk: &PublicKey) -> Result<()> {
         let interface = certificate_interface()?;
+        let (values, claims) = self.content(ty)?;
+        if ty.derive_claims(&values, self.valid_from)? != claims {
+            return Err(Error::Malformed(
+                "a derived claim does not follow from the attributes".into(),
+            ));
+        }
         let messages = self.messages(ty, &interface)?;
-        Ok(interface.core_verify(pk, &self.signature, &self.header(), &messages)?)
+        Ok(interface.core_verify(pk, &self.signature, &self.header()?, &messages)?)
     }
 
     /// Parses a certificate from JSON.

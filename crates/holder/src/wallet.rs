@@ -301,7 +301,7 @@ impl Wallet {
                     rng,
                     &key.public_key,
                     &certificate.signature,
-                    &certificate.header(),
+                    &certificate.header().map_err(|e| malformed(&e))?,
                     &presentation_header,
                     &messages,
                     &positions,

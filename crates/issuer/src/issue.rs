@@ -54,7 +54,7 @@ pub fn issue(ty: &CertificateType, key: &IssuerKey, request: &IssueRequest) -> R
         claims: &claims,
     };
     let messages = content.messages(&interface);
-    let header = certificate_header(&ty.id, key.issuer(), key.key_id());
+    let header = certificate_header(&ty.id, key.issuer(), key.key_id())?;
     let signature = interface.core_sign(key.secret(), &key.public_key(), &header, &messages)?;
     Ok(Certificate {
         format: CERTIFICATE_FORMAT.to_owned(),

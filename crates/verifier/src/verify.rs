@@ -242,7 +242,8 @@ pub fn verify(
         if messages.len() + presented.proof.undisclosed_count() != message_count(ty) {
             return Err(Failure::ProofInvalid(id()));
         }
-        let header = certificate_header(&presented.type_id, &presented.issuer, &presented.key_id);
+        let header = certificate_header(&presented.type_id, &presented.issuer, &presented.key_id)
+            .map_err(|e| Failure::Malformed(e.to_string()))?;
         interface
             .core_proof_verify(
                 &key.public_key,
