@@ -3,4 +3,4 @@
 
 mod verify;
 
-pub use verify::{Failure, VerifiedItem, VerifiedPresentation, build_request, verify};
+pub use verify::{Failure, VerifiedItem, VerifiedPresentation, build_request, result_json, verify};

@@ -10,6 +10,7 @@ use ecert_credential::{
     certificate_interface, encode_b64, message_count,
 };
 use rand_core::{CryptoRng, RngCore};
+use serde::Serialize;
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
 
@@ -34,7 +35,7 @@ pub fn build_request<R: RngCore + CryptoRng>(
 }
 
 /// What a verifier learns from a valid presentation: the disclosed facts and nothing else.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct VerifiedPresentation {
     /// The verifier the request was for.
     pub verifier: String,
@@ -45,17 +46,20 @@ pub struct VerifiedPresentation {
 }
 
 /// The facts one certificate established.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct VerifiedItem {
     /// The request item.
     pub item: String,
     /// The certificate type.
+    #[serde(rename = "type")]
     pub type_id: TypeId,
     /// The issuer.
     pub issuer: String,
     /// Validity of the certificate.
+    #[serde(serialize_with = "date_text")]
     pub valid_from: Date,
     /// Validity of the certificate.
+    #[serde(serialize_with = "date_text")]
     pub valid_until: Date,
     /// The disclosed attributes.
     pub disclosed: serde_json::Map<String, Value>,
@@ -139,6 +143,83 @@ impl fmt::Display for Failure {
 }
 
 impl std::error::Error for Failure {}
+
+impl Failure {
+    /// The stable code of the failed check (specs/presentation.md, "Verification").
+    pub fn code(&self) -> &'static str {
+        match self {
+            Failure::Malformed(_) => "malformed",
+            Failure::RequestExpired => "request_expired",
+            Failure::WrongRequest => "wrong_request",
+            Failure::ItemMissing(_) => "item_missing",
+            Failure::UnexpectedItem(_) => "unexpected_item",
+            Failure::TypeNotAccepted(_) => "type_not_accepted",
+            Failure::IssuerNotAccepted(_) => "issuer_not_accepted",
+            Failure::IssuerNotAuthorised(_) => "issuer_not_authorised",
+            Failure::UnknownKey(_) => "unknown_key",
+            Failure::KeyRevoked(_) => "key_revoked",
+            Failure::KeyNotValidAtIssuance(_) => "key_not_valid_at_issuance",
+            Failure::NotYetValid(_) => "not_yet_valid",
+            Failure::Expired(_) => "expired",
+            Failure::Revoked(_) => "revoked",
+            Failure::Suspended(_) => "suspended",
+            Failure::StatusUnknown(_) => "status_unknown",
+            Failure::DisclosureMismatch(_) => "disclosure_mismatch",
+            Failure::ClaimNotMet(_) => "claim_not_met",
+            Failure::ProofInvalid(_) => "proof_invalid",
+        }
+    }
+
+    /// The request item the failure concerns, if it concerns one.
+    pub fn item(&self) -> Option<&str> {
+        match self {
+            Failure::Malformed(_) | Failure::RequestExpired | Failure::WrongRequest => None,
+            Failure::ItemMissing(i)
+            | Failure::UnexpectedItem(i)
+            | Failure::TypeNotAccepted(i)
+            | Failure::IssuerNotAccepted(i)
+            | Failure::IssuerNotAuthorised(i)
+            | Failure::UnknownKey(i)
+            | Failure::KeyRevoked(i)
+            | Failure::KeyNotValidAtIssuance(i)
+            | Failure::NotYetValid(i)
+            | Failure::Expired(i)
+            | Failure::Revoked(i)
+            | Failure::Suspended(i)
+            | Failure::StatusUnknown(i)
+            | Failure::DisclosureMismatch(i)
+            | Failure::ClaimNotMet(i)
+            | Failure::ProofInvalid(i) => Some(i),
+        }
+    }
+}
+
+/// The verification result as JSON (specs/presentation.md, "Verification result"): `{"valid": true, ...the
+/// disclosed facts}` or `{"valid": false, "failure": {"code", "item"?, "message"}}`.
+pub fn result_json(result: &Result<VerifiedPresentation, Failure>) -> serde_json::Value {
+    match result {
+        Ok(verified) => {
+            let mut value = serde_json::to_value(verified).unwrap_or_default();
+            if let Some(object) = value.as_object_mut() {
+                object.insert("valid".into(), Value::Bool(true));
+            }
+            value
+        }
+        Err(failure) => {
+            let mut detail = serde_json::Map::new();
+            detail.insert("code".into(), Value::from(failure.code()));
+            if let Some(item) = failure.item() {
+                detail.insert("item".into(), Value::from(item));
+            }
+            detail.insert("message".into(), Value::from(failure.to_string()));
+            serde_json::json!({"valid": false, "failure": detail})
+        }
+    }
+}
+
+fn date_text<S: serde::Serializer>(date: &Date, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&ecert_credential::format_date(*date))
+}
 
 /// Verifies `presentation` against the `request` this verifier issued, at `now_unix`.
 pub fn verify(

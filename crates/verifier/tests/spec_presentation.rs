@@ -12,7 +12,7 @@
 use std::path::PathBuf;
 
 use ecert_credential::{Catalogue, Presentation, PresentationRequest, RegistryView, StatusLists};
-use ecert_verifier::{Failure, verify};
+use ecert_verifier::{Failure, result_json, verify};
 use serde_json::json;
 
 const NOW: i64 = 1_795_867_200;
@@ -70,6 +70,8 @@ fn the_example_presentation_verifies_and_discloses_what_the_text_says() {
         NOW,
     )
     .unwrap();
+    let documented: serde_json::Value = serde_json::from_str(&block(&text, "result")).unwrap();
+    assert_eq!(result_json(&Ok(verified.clone())), documented);
     let item = &verified.items[0];
     assert_eq!(
         item.disclosed,
