@@ -13,7 +13,7 @@ mod common;
 
 use common::{NOW, World, type_id};
 use ecert_credential::{CertificateStatus, KeyStatus, Presentation, PresentationRequest, RequestItem};
-use ecert_holder::Refusal;
+use ecert_holder::{Consent, Refusal};
 use ecert_verifier::{Failure, VerifiedPresentation, build_request, verify};
 use serde_json::json;
 
@@ -203,85 +203,73 @@ fn a_presentation_cannot_be_replayed_to_another_request_or_verifier() {
     assert_eq!(replay.unwrap_err(), Failure::ProofInvalid("licence".into()));
 }
 
+/// The wallet's answer to a request from `verifier` under `purpose`.
+fn ask(world: &World, verifier: &str, purpose: &str, items: Vec<RequestItem>) -> Result<Consent, Refusal> {
+    let request = build_request(&mut rand::rngs::OsRng, verifier, purpose, items, NOW + 300);
+    world
+        .wallet
+        .prepare(&request, &world.registry, world.catalogue, NOW)
+}
+
 #[test]
 fn an_over_asking_request_is_refused_by_the_wallet() {
     let world = World::new();
-    let mut rng = rand::rngs::OsRng;
-    let greedy = build_request(
-        &mut rng,
-        "110105-car-rental",
-        "rent-a-car",
+    let licence = |disclose: &[&str]| {
         vec![item(
             "licence",
             "cn.driving-licence/1",
-            &["licence_class", "birth_date"],
+            disclose,
             &["age_over_18"],
-        )],
-        NOW + 300,
-    );
-    let refusal = world
-        .wallet
-        .prepare(&greedy, &world.registry, world.catalogue, NOW)
-        .unwrap_err();
+        )]
+    };
     assert_eq!(
-        refusal,
+        ask(
+            &world,
+            "110105-car-rental",
+            "rent-a-car",
+            licence(&["licence_class", "birth_date"])
+        )
+        .unwrap_err(),
         Refusal::OverAsking {
             item: "licence".into(),
             type_id: "cn.driving-licence/1".into(),
             name: "birth_date".into()
         }
     );
-    let other_type = build_request(
-        &mut rng,
-        "110105-car-rental",
-        "rent-a-car",
-        vec![item("id", "cn.resident-id-card/1", &[], &[])],
-        NOW + 300,
-    );
+    let id_card = vec![item("id", "cn.resident-id-card/1", &[], &[])];
     assert!(matches!(
-        world
-            .wallet
-            .prepare(&other_type, &world.registry, world.catalogue, NOW),
+        ask(&world, "110105-car-rental", "rent-a-car", id_card),
         Err(Refusal::OverAsking { .. })
     ));
-    let unknown = build_request(&mut rng, "999999-nobody", "rent-a-car", vec![], NOW + 300);
     assert!(matches!(
-        world
-            .wallet
-            .prepare(&unknown, &world.registry, world.catalogue, NOW),
+        ask(&world, "999999-nobody", "rent-a-car", vec![]),
         Err(Refusal::Malformed(_))
     ));
-    let unknown = build_request(
-        &mut rng,
-        "999999-nobody",
-        "x",
-        vec![item("licence", "cn.driving-licence/1", &[], &[])],
-        NOW + 300,
-    );
     assert_eq!(
-        world
-            .wallet
-            .prepare(&unknown, &world.registry, world.catalogue, NOW)
-            .unwrap_err(),
+        ask(&world, "999999-nobody", "x", licence(&[])).unwrap_err(),
         Refusal::UnknownVerifier("999999-nobody".into())
     );
-    let unregistered = build_request(
-        &mut rng,
-        "110105-car-rental",
-        "marketing",
-        vec![item("licence", "cn.driving-licence/1", &[], &[])],
-        NOW + 300,
-    );
     assert!(matches!(
-        world
-            .wallet
-            .prepare(&unregistered, &world.registry, world.catalogue, NOW),
+        ask(&world, "110105-car-rental", "marketing", licence(&[])),
         Err(Refusal::PurposeNotRegistered { .. })
     ));
+    // What the purpose allows is answered, with the consent summary naming verifier, purpose and values.
+    let consent = ask(
+        &world,
+        "110105-car-rental",
+        "rent-a-car",
+        licence(&["licence_class"]),
+    )
+    .unwrap();
+    assert_eq!(consent.verifier_name, "Chaoyang Car Rental Desk");
+    assert_eq!(
+        consent.items[0].attributes,
+        vec![("licence_class".to_string(), json!("C1"))]
+    );
+    assert_eq!(consent.items[0].claims, vec![("age_over_18".to_string(), true)]);
 }
 
-fn licence_request(world: &mut World) -> Vec<RequestItem> {
-    let _ = world;
+fn licence_request() -> Vec<RequestItem> {
     vec![item(
         "licence",
         "cn.driving-licence/1",
@@ -294,7 +282,7 @@ fn licence_request(world: &mut World) -> Vec<RequestItem> {
 fn revoked_and_suspended_certificates_fail() {
     let mut world = World::new();
     world.set_status("440000-traffic", 2, CertificateStatus::Suspended);
-    let items = licence_request(&mut world);
+    let items = licence_request();
     let (_, _, result) = exchange(
         &mut world,
         false,
@@ -322,7 +310,7 @@ fn expired_and_not_yet_valid_certificates_fail() {
     let mut world = World::new();
     let licence = world.wallet.certificates()[1].clone();
     let attributes = serde_json::Value::Object(licence.attributes.clone());
-    let items = licence_request(&mut world);
+    let items = licence_request();
     for (from, until, expected) in [
         ("2020-06-01", "2025-06-01", Failure::Expired("licence".into())),
         ("2026-12-01", "2036-12-01", Failure::NotYetValid("licence".into())),
@@ -377,7 +365,7 @@ fn expired_and_not_yet_valid_certificates_fail() {
 #[test]
 fn tampered_wrong_key_and_unauthorised_presentations_fail() {
     let mut world = World::new();
-    let items = licence_request(&mut world);
+    let items = licence_request();
     let (request, presentation, result) =
         exchange(&mut world, false, "110105-car-rental", "rent-a-car", items);
     result.unwrap();
