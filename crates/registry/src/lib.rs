@@ -1,9 +1,17 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod entry;
+mod error;
 mod merkle;
+mod registry;
+mod state;
 
+pub use entry::{Entry, canonical_json};
+pub use error::{Error, Result};
 pub use merkle::{
     Hash, HashStore, MemoryStore, MerkleLog, ProofError, StoreError, empty_root, leaf_hash, node_hash,
     verify_consistency, verify_inclusion,
 };
+pub use registry::Registry;
+pub use state::{CERTIFICATE_SUITE, Issuer, KeyHistory, KeyState, RegistryState};

@@ -1,0 +1,133 @@
+//! The registry log's entries: every change to the registry is one, in a canonical encoding (RFC 8785
+//! JSON canonicalisation) whose leaf hash goes into the Merkle tree.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// One change to the registry. `at` is when it was appended (Unix seconds), non-decreasing along the log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum Entry {
+    /// A certificate type enters the catalogue, with its schema (specs/schemas/FORMAT.md) verbatim.
+    TypeRegistered {
+        /// When.
+        at: i64,
+        /// The schema document.
+        schema: serde_json::Value,
+    },
+    /// An issuing department joins.
+    IssuerRegistered {
+        /// When.
+        at: i64,
+        /// Registry id.
+        id: String,
+        /// Display name.
+        name: String,
+        /// GB/T 2260 region code of the department.
+        region: String,
+        /// The department.
+        department: String,
+    },
+    /// An issuer may issue a certificate type from now on.
+    IssuerAuthorised {
+        /// When.
+        at: i64,
+        /// The issuer.
+        issuer: String,
+        /// The certificate type.
+        #[serde(rename = "type")]
+        type_id: String,
+    },
+    /// An issuer publishes a key.
+    KeyPublished {
+        /// When.
+        at: i64,
+        /// The issuer.
+        issuer: String,
+        /// The key's id, unique for the issuer forever.
+        key_id: String,
+        /// The BBS ciphersuite, `BLS12-381-SHA-256` for certificate format 1.
+        suite: String,
+        /// The public key, base64url.
+        public_key: String,
+        /// First day certificates may be issued under it, `YYYY-MM-DD`.
+        not_before: String,
+        /// Last day, `YYYY-MM-DD`.
+        not_after: String,
+    },
+    /// A key is retired (stops issuing; what it signed stays valid) or revoked (nothing it signed is
+    /// trusted). Revocation is final.
+    KeyStatusChanged {
+        /// When.
+        at: i64,
+        /// The issuer.
+        issuer: String,
+        /// The key.
+        key_id: String,
+        /// `retired` or `revoked`.
+        status: String,
+        /// Why (required for revocation, e.g. "compromise").
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// A verifier registers, with its purposes.
+    VerifierRegistered {
+        /// When.
+        at: i64,
+        /// The verifier record (ecert-credential's `VerifierRecord` JSON).
+        verifier: serde_json::Value,
+    },
+}
+
+impl Entry {
+    /// When the entry was appended.
+    pub fn at(&self) -> i64 {
+        match self {
+            Entry::TypeRegistered { at, .. }
+            | Entry::IssuerRegistered { at, .. }
+            | Entry::IssuerAuthorised { at, .. }
+            | Entry::KeyPublished { at, .. }
+            | Entry::KeyStatusChanged { at, .. }
+            | Entry::VerifierRegistered { at, .. } => *at,
+        }
+    }
+
+    /// The canonical encoding (RFC 8785): the bytes the log's leaf hash is taken over.
+    pub fn canonical_bytes(&self) -> Result<Vec<u8>> {
+        let value = serde_json::to_value(self).map_err(|e| Error::Malformed(e.to_string()))?;
+        canonical_json(&value)
+    }
+
+    /// Parses an entry from its canonical bytes, refusing any other encoding of it, so that one entry has
+    /// exactly one leaf hash.
+    pub fn from_canonical_bytes(bytes: &[u8]) -> Result<Entry> {
+        let entry: Entry = serde_json::from_slice(bytes).map_err(|e| Error::Malformed(e.to_string()))?;
+        if entry.canonical_bytes()? != bytes {
+            return Err(Error::Malformed(
+                "entry is not in canonical form (RFC 8785)".into(),
+            ));
+        }
+        Ok(entry)
+    }
+}
+
+/// RFC 8785 for the values entries hold: objects with members sorted by name, no whitespace, integers
+/// only (a fractional or out-of-range number is refused, since entries never carry one).
+pub fn canonical_json(value: &serde_json::Value) -> Result<Vec<u8>> {
+    fn check(value: &serde_json::Value) -> Result<()> {
+        match value {
+            serde_json::Value::Number(n) if n.as_i64().is_none() && n.as_u64().is_none() => {
+                Err(Error::Malformed("entries hold integers only".into()))
+            }
+            serde_json::Value::Array(items) => items.iter().try_for_each(check),
+            serde_json::Value::Object(members) => members.values().try_for_each(check),
+            _ => Ok(()),
+        }
+    }
+    check(value)?;
+    // serde_json's map is ordered by key (no `preserve_order`), and its compact writer emits no
+    // whitespace and the minimal escapes JCS requires for strings.
+    serde_json::to_vec(value).map_err(|e| Error::Malformed(e.to_string()))
+}

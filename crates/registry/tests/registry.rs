@@ -1,0 +1,230 @@
+//! The registry's rules and state: well-formed, authorised changes enter the log; every refused one
+//! leaves log and state untouched with a clear reason; the state is a deterministic fold, so replaying
+//! the entries (100,000 of them too) reproduces it; entries have exactly one canonical encoding.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test states its expectations by failing loudly"
+)]
+
+use std::path::PathBuf;
+
+use ecert_bbs::{Bls12381Sha256, SecretKey};
+use ecert_credential::{KeyStatus, encode_b64};
+use ecert_registry::{Entry, Error, MemoryStore, Registry, RegistryState};
+use serde_json::json;
+
+const T0: i64 = 1_795_867_200;
+
+fn schema(file: &str) -> serde_json::Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../specs/schemas")
+        .join(file);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn public_key(seed: u8) -> String {
+    let sk = SecretKey::key_gen::<Bls12381Sha256>(&[seed; 32], b"", None).unwrap();
+    encode_b64(&sk.public_key().to_bytes())
+}
+
+fn key(at: i64, issuer: &str, key_id: &str, seed: u8) -> Entry {
+    Entry::KeyPublished {
+        at,
+        issuer: issuer.into(),
+        key_id: key_id.into(),
+        suite: "BLS12-381-SHA-256".into(),
+        public_key: public_key(seed),
+        not_before: "2026-01-01".into(),
+        not_after: "2030-12-31".into(),
+    }
+}
+
+fn status(at: i64, key_id: &str, status: &str, reason: Option<&str>) -> Entry {
+    Entry::KeyStatusChanged {
+        at,
+        issuer: "440000-traffic".into(),
+        key_id: key_id.into(),
+        status: status.into(),
+        reason: reason.map(Into::into),
+    }
+}
+
+fn car_rental(attributes: &[&str]) -> Entry {
+    verifier("110105-car-rental", attributes)
+}
+
+fn verifier(id: &str, attributes: &[&str]) -> Entry {
+    Entry::VerifierRegistered {
+        at: T0 + 10,
+        verifier: json!({
+            "id": id, "name": "Chaoyang Car Rental Desk", "region": "110105",
+            "purposes": [{
+                "id": "rent-a-car", "description": "Check a licence", "legal_basis": "example",
+                "allowed": [{"type": "cn.driving-licence/1", "attributes": attributes, "claims": ["age_over_18"]}]
+            }]
+        }),
+    }
+}
+
+fn populated() -> (Registry<MemoryStore>, Vec<Entry>) {
+    let entries = vec![
+        Entry::TypeRegistered {
+            at: T0,
+            schema: schema("cn.driving-licence@1.json"),
+        },
+        Entry::IssuerRegistered {
+            at: T0 + 1,
+            id: "440000-traffic".into(),
+            name: "Guangdong Traffic Police".into(),
+            region: "440000".into(),
+            department: "traffic police".into(),
+        },
+        Entry::IssuerAuthorised {
+            at: T0 + 2,
+            issuer: "440000-traffic".into(),
+            type_id: "cn.driving-licence/1".into(),
+        },
+        key(T0 + 3, "440000-traffic", "k1", 1),
+        car_rental(&["licence_class"]),
+    ];
+    let mut registry = Registry::new(MemoryStore::default()).unwrap();
+    for entry in &entries {
+        registry.append(entry).unwrap();
+    }
+    (registry, entries)
+}
+
+#[test]
+fn the_state_is_a_fold_over_the_entries_and_gives_the_view() {
+    let (registry, entries) = populated();
+    assert_eq!(registry.log().size(), entries.len() as u64);
+    let replayed = RegistryState::replay(&entries).unwrap();
+    assert_eq!(replayed.view(), registry.state().view());
+    let view = registry.state().view();
+    assert!(view.authorises(
+        "440000-traffic",
+        &ecert_credential::TypeId::new("cn.driving-licence/1").unwrap()
+    ));
+    assert_eq!(
+        view.key("440000-traffic", "k1").unwrap().status,
+        KeyStatus::Active
+    );
+    assert_eq!(view.verifiers["110105-car-rental"].purposes[0].id, "rent-a-car");
+}
+
+#[test]
+fn refused_entries_change_nothing_and_say_why() {
+    let (mut registry, _) = populated();
+    let refused: Vec<(Entry, &str)> = vec![
+        (key(T0 + 20, "999999-nobody", "k1", 2), "unknown issuer"),
+        (key(T0 + 20, "440000-traffic", "k1", 2), "never reused"),
+        (
+            verifier("110106-greedy", &["licence_class", "blood_type"]),
+            "unknown attribute blood_type",
+        ),
+        (car_rental(&["licence_class"]), "already registered"),
+        (
+            Entry::IssuerAuthorised {
+                at: T0 + 20,
+                issuer: "440000-traffic".into(),
+                type_id: "cn.unknown/1".into(),
+            },
+            "not in the catalogue",
+        ),
+        (
+            Entry::IssuerRegistered {
+                at: T0 + 20,
+                id: "440000-traffic".into(),
+                name: "again".into(),
+                region: "440000".into(),
+                department: "x".into(),
+            },
+            "already registered",
+        ),
+        (status(T0 - 1, "k1", "retired", None), "earlier than the previous"),
+        (status(T0 + 20, "k1", "revoked", None), "needs a reason"),
+        (status(T0 + 20, "k9", "retired", None), "no key k9"),
+        (
+            Entry::TypeRegistered {
+                at: T0 + 20,
+                schema: schema("cn.driving-licence@1.json"),
+            },
+            "already registered",
+        ),
+    ];
+    for (entry, reason) in refused {
+        let (size, root) = (registry.log().size(), registry.root().unwrap());
+        let before = registry.state().view();
+        let error = registry.append(&entry).unwrap_err();
+        assert!(
+            matches!(&error, Error::Rule(text) if text.contains(reason)),
+            "expected {reason:?}, got {error}"
+        );
+        assert_eq!((registry.log().size(), registry.root().unwrap()), (size, root));
+        assert_eq!(registry.state().view(), before);
+    }
+    // Revocation is final.
+    registry
+        .append(&status(T0 + 30, "k1", "revoked", Some("compromise")))
+        .unwrap();
+    for back in [
+        status(T0 + 31, "k1", "retired", None),
+        status(T0 + 31, "k1", "revoked", Some("again")),
+    ] {
+        let error = registry.append(&back).unwrap_err();
+        assert!(error.to_string().contains("revocation is final"), "{error}");
+    }
+    assert_eq!(
+        registry
+            .state()
+            .view()
+            .key("440000-traffic", "k1")
+            .unwrap()
+            .status,
+        KeyStatus::Revoked {
+            reason: "compromise".into()
+        }
+    );
+}
+
+#[test]
+fn entries_have_one_canonical_encoding() {
+    let (_, entries) = populated();
+    for entry in &entries {
+        let bytes = entry.canonical_bytes().unwrap();
+        assert_eq!(&Entry::from_canonical_bytes(&bytes).unwrap(), entry);
+        let pretty =
+            serde_json::to_vec_pretty(&serde_json::from_slice::<serde_json::Value>(&bytes).unwrap()).unwrap();
+        assert!(
+            Entry::from_canonical_bytes(&pretty).is_err(),
+            "whitespace is not canonical"
+        );
+    }
+    let text = String::from_utf8(entries[2].canonical_bytes().unwrap()).unwrap();
+    assert_eq!(
+        text,
+        r#"{"at":1795867202,"issuer":"440000-traffic","kind":"issuer_authorised","type":"cn.driving-licence/1"}"#
+    );
+}
+
+#[test]
+fn replaying_100_000_entries_reproduces_the_state() {
+    let (mut registry, mut entries) = populated();
+    for i in 0..100_000u64 {
+        let entry = Entry::IssuerRegistered {
+            at: T0 + 100 + i as i64,
+            id: format!("issuer-{i:06}"),
+            name: format!("Department {i}"),
+            region: "110105".into(),
+            department: "test".into(),
+        };
+        registry.append(&entry).unwrap();
+        entries.push(entry);
+    }
+    let replayed = RegistryState::replay(&entries).unwrap();
+    assert_eq!(replayed.entries, registry.state().entries);
+    assert_eq!(replayed.view(), registry.state().view());
+}
