@@ -13,8 +13,10 @@ pub enum Error {
     /// An entry breaks a registry rule (unknown issuer, reused key id, revocation undone, ...); nothing
     /// was appended.
     Rule(String),
-    /// A proof or tree head failed.
+    /// A proof failed.
     Proof(ProofError),
+    /// A tree head's signature does not verify under the registry's key.
+    BadSignature,
     /// The store failed.
     Store(StoreError),
 }
@@ -25,6 +27,7 @@ impl fmt::Display for Error {
             Error::Malformed(what) => write!(f, "malformed registry entry: {what}"),
             Error::Rule(what) => write!(f, "refused by the registry rules: {what}"),
             Error::Proof(e) => write!(f, "{e}"),
+            Error::BadSignature => f.write_str("tree head signature does not verify under the registry key"),
             Error::Store(e) => write!(f, "{e}"),
         }
     }

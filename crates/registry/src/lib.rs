@@ -6,6 +6,7 @@ mod error;
 mod merkle;
 mod registry;
 mod state;
+mod tree_head;
 
 pub use entry::{Entry, canonical_json};
 pub use error::{Error, Result};
@@ -15,3 +16,7 @@ pub use merkle::{
 };
 pub use registry::Registry;
 pub use state::{CERTIFICATE_SUITE, Issuer, KeyHistory, KeyState, RegistryState};
+pub use tree_head::{LogSigner, SignedTreeHead, Snapshot};
+
+/// The Ed25519 public key type tree heads are verified with.
+pub use ed25519_dalek::VerifyingKey;

@@ -228,3 +228,76 @@ fn replaying_100_000_entries_reproduces_the_state() {
     assert_eq!(replayed.entries, registry.state().entries);
     assert_eq!(replayed.view(), registry.state().view());
 }
+
+#[test]
+fn tree_heads_are_signed_and_any_change_fails() {
+    use ecert_registry::{LogSigner, SignedTreeHead};
+    use rand::SeedableRng;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(9);
+    let signer = LogSigner::generate(&mut rng);
+    let (registry, _) = populated();
+    let head = registry.tree_head(&signer, T0 + 100).unwrap();
+    assert_eq!(
+        head.verify(&signer.verifying_key()).unwrap(),
+        registry.root().unwrap()
+    );
+    let json = serde_json::to_string(&head).unwrap();
+    assert_eq!(serde_json::from_str::<SignedTreeHead>(&json).unwrap(), head);
+    let other = LogSigner::generate(&mut rng);
+    assert_eq!(head.verify(&other.verifying_key()), Err(Error::BadSignature));
+    let mut changes = vec![head.clone(), head.clone(), head.clone(), head.clone()];
+    changes[0].size += 1;
+    changes[1].timestamp += 1;
+    changes[2].root = encode_b64(&[7u8; 32]);
+    changes[3].signature = encode_b64(&[0u8; 64]);
+    for changed in changes {
+        assert!(changed.verify(&signer.verifying_key()).is_err(), "{changed:?}");
+    }
+}
+
+#[test]
+fn snapshots_let_an_offline_verifier_check_the_state_against_the_head() {
+    use ecert_registry::{LogSigner, Snapshot, verify_consistency};
+    use rand::SeedableRng;
+    let signer = LogSigner::generate(&mut rand::rngs::StdRng::seed_from_u64(10));
+    let (mut registry, _) = populated();
+    let old_head = registry.tree_head(&signer, T0 + 100).unwrap();
+    registry.append(&status(T0 + 200, "k1", "retired", None)).unwrap();
+    let snapshot = registry.snapshot(&signer, T0 + 300).unwrap();
+
+    // Through JSON, as a verifier downloads it.
+    let snapshot: Snapshot = serde_json::from_str(&serde_json::to_string(&snapshot).unwrap()).unwrap();
+    let state = snapshot.verify(&signer.verifying_key()).unwrap();
+    assert_eq!(state.view(), registry.state().view());
+    assert_eq!(
+        state.view().key("440000-traffic", "k1").unwrap().status,
+        KeyStatus::Retired
+    );
+
+    // The newer head is consistent with the older one.
+    let old_root = old_head.verify(&signer.verifying_key()).unwrap();
+    let new_root = snapshot.tree_head.verify(&signer.verifying_key()).unwrap();
+    let proof = registry
+        .log()
+        .consistency_proof(old_head.size, snapshot.tree_head.size)
+        .unwrap();
+    verify_consistency(
+        old_head.size,
+        snapshot.tree_head.size,
+        &old_root,
+        &new_root,
+        &proof,
+    )
+    .unwrap();
+
+    // A snapshot whose entries differ from what the head signs is refused.
+    let mut altered = snapshot.clone();
+    altered.entries[3] = key(T0 + 3, "440000-traffic", "k1", 99);
+    assert!(altered.verify(&signer.verifying_key()).is_err());
+    let mut truncated = snapshot.clone();
+    truncated.entries.pop();
+    assert!(truncated.verify(&signer.verifying_key()).is_err());
+    let mut reordered = snapshot;
+    reordered.entries.swap(1, 2);
+    assert!(reordered.verify(&signer.verifying_key()).is_err());
+}
