@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod audit;
 mod entry;
 mod error;
 mod merkle;
@@ -8,6 +9,9 @@ mod registry;
 mod state;
 mod tree_head;
 
+pub use audit::{
+    Anomaly, AuditPolicy, AuditReport, audit, check_heads, entry_counts, key_history, state_matches,
+};
 pub use entry::{Entry, canonical_json};
 pub use error::{Error, Result};
 pub use merkle::{
