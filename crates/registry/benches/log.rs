@@ -10,7 +10,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use ecert_registry::{MemoryStore, MerkleLog, leaf_hash, verify_consistency, verify_inclusion};
+use ecert_registry::{
+    Entry, MemoryStore, MerkleLog, RegistryState, leaf_hash, verify_consistency, verify_inclusion,
+};
 
 const ENTRIES: u64 = 1_000_000;
 
@@ -74,6 +76,58 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
+/// Replaying the log: 100,000 entries (issuer registrations and authorisations, the bulk of a national
+/// registry) folded into the state, with every rule checked.
+fn replay(c: &mut Criterion) {
+    let schema = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/schemas/cn.driving-licence@1.json"
+    ))
+    .unwrap();
+    let mut entries = vec![Entry::TypeRegistered {
+        at: 0,
+        schema: serde_json::from_str(&schema).unwrap(),
+    }];
+    for i in 0..49_999i64 {
+        let id = format!("issuer-{i:06}");
+        entries.push(Entry::IssuerRegistered {
+            at: 2 * i + 1,
+            id: id.clone(),
+            name: format!("Department {i}"),
+            region: "110105".into(),
+            department: "test".into(),
+        });
+        entries.push(Entry::IssuerAuthorised {
+            at: 2 * i + 2,
+            issuer: id,
+            type_id: "cn.driving-licence/1".into(),
+        });
+    }
+    entries.push(Entry::IssuerRegistered {
+        at: 200_000,
+        id: "last".into(),
+        name: "Last".into(),
+        region: "110105".into(),
+        department: "test".into(),
+    });
+    assert_eq!(entries.len(), 100_000);
+    let mut group = c.benchmark_group("log");
+    group.sample_size(10);
+    group.bench_function("replay_100k_entries", |b| {
+        b.iter(|| RegistryState::replay(black_box(&entries)).unwrap())
+    });
+    group.bench_function("hash_100k_entries", |b| {
+        b.iter(|| {
+            let mut log = MerkleLog::open(MemoryStore::default()).unwrap();
+            for entry in &entries {
+                log.append(leaf_hash(&entry.canonical_bytes().unwrap())).unwrap();
+            }
+            log.root(log.size()).unwrap()
+        })
+    });
+    group.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .sample_size(20)
@@ -84,6 +138,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = log;
     config = config();
-    targets = benches
+    targets = benches, replay
 }
 criterion_main!(log);
