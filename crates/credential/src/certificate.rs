@@ -232,15 +232,17 @@ impl Certificate {
     }
 }
 
-/// `YYYY-MM-DD` in JSON.
-pub(crate) mod date_text {
+/// `YYYY-MM-DD` in JSON, for `#[serde(with = ...)]` (exported as `ecert_credential::date_format`).
+pub mod date_text {
     use super::*;
 
-    pub(crate) fn serialize<S: Serializer>(date: &Date, s: S) -> core::result::Result<S::Ok, S::Error> {
+    /// Writes the date as `YYYY-MM-DD`.
+    pub fn serialize<S: Serializer>(date: &Date, s: S) -> core::result::Result<S::Ok, S::Error> {
         s.serialize_str(&format_date(*date))
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> core::result::Result<Date, D::Error> {
+    /// Reads a `YYYY-MM-DD` date.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> core::result::Result<Date, D::Error> {
         let text = String::deserialize(d)?;
         parse_date(&text).map_err(serde::de::Error::custom)
     }

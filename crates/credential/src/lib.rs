@@ -11,6 +11,7 @@ mod schema;
 mod value;
 
 pub use catalogue::Catalogue;
+pub use certificate::date_text as date_format;
 pub use certificate::{
     CERTIFICATE_FORMAT, Certificate, CertificateSuite, SignedContent, StatusRef, certificate_api_id,
     certificate_header, certificate_interface, position,
@@ -29,5 +30,6 @@ pub use schema::{
     Sensitivity, Subject, TypeId, age_on,
 };
 pub use value::{
-    AttributeValue, days_since_epoch, decode_b64, encode_b64, format_date, integer_scalar, parse_date,
+    AttributeValue, days_since_epoch, decode_b64, encode_b64, format_date, integer_scalar, is_valid_id,
+    parse_date,
 };

@@ -107,6 +107,12 @@ pub fn format_date(date: Date) -> String {
     format!("{:04}-{:02}-{:02}", date.year(), date.month() as u8, date.day())
 }
 
+/// Whether `id` is a valid registry id (issuer, key, verifier, serial, status list): 1 to 100 printable
+/// ASCII characters, no spaces. One rule for every role, so an id one accepts the others accept too.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 100 && id.bytes().all(|b| b.is_ascii_graphic())
+}
+
 /// Decodes base64url without padding, the encoding of every binary field in ecert's JSON.
 pub fn decode_b64(s: &str) -> Result<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(s).map_err(|_| Error::InvalidBase64)

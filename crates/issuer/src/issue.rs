@@ -31,10 +31,7 @@ pub fn issue(ty: &CertificateType, key: &IssuerKey, request: &IssueRequest) -> R
     if request.valid_until < request.valid_from {
         return Err(Error::InvalidValidity);
     }
-    if request.serial.is_empty()
-        || request.serial.len() > 100
-        || request.status.list.is_empty()
-        || request.status.list.len() > 100
+    if !ecert_credential::is_valid_id(&request.serial) || !ecert_credential::is_valid_id(&request.status.list)
     {
         return Err(Error::InvalidId(format!(
             "serial {:?} / status list {:?}",

@@ -313,7 +313,7 @@ impl RegistryState {
 }
 
 fn check_id(id: &str) -> Result<()> {
-    if !id.is_empty() && id.len() <= 100 && id.bytes().all(|b| b.is_ascii_graphic()) {
+    if ecert_credential::is_valid_id(id) {
         Ok(())
     } else {
         Err(Error::Rule(format!(

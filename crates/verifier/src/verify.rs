@@ -56,10 +56,10 @@ pub struct VerifiedItem {
     /// The issuer.
     pub issuer: String,
     /// Validity of the certificate.
-    #[serde(serialize_with = "date_text")]
+    #[serde(with = "ecert_credential::date_format")]
     pub valid_from: Date,
     /// Validity of the certificate.
-    #[serde(serialize_with = "date_text")]
+    #[serde(with = "ecert_credential::date_format")]
     pub valid_until: Date,
     /// The disclosed attributes.
     pub disclosed: serde_json::Map<String, Value>,
@@ -215,10 +215,6 @@ pub fn result_json(result: &Result<VerifiedPresentation, Failure>) -> serde_json
             serde_json::json!({"valid": false, "failure": detail})
         }
     }
-}
-
-fn date_text<S: serde::Serializer>(date: &Date, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&ecert_credential::format_date(*date))
 }
 
 /// Verifies `presentation` against the `request` this verifier issued, at `now_unix`.
