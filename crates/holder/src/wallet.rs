@@ -282,9 +282,12 @@ impl Wallet {
         let presentation_header = request.presentation_header();
         let mut items = Vec::with_capacity(consent.items.len());
         for chosen in &consent.items {
+            // The consent names the certificate by position; if the wallet changed since, refuse rather
+            // than present a certificate the holder did not agree to.
             let certificate = self
                 .certificates
                 .get(chosen.certificate)
+                .filter(|c| c.type_id == chosen.type_id && c.issuer == chosen.issuer)
                 .ok_or_else(|| Refusal::NoSuitableCertificate(chosen.item.clone()))?;
             let ty = catalogue
                 .get(certificate.type_id.as_str())
