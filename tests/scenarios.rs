@@ -452,6 +452,39 @@ fn tampered_wrong_key_and_unauthorised_presentations_fail() {
 }
 
 #[test]
+fn repeated_member_names_are_refused() {
+    let mut world = World::new();
+    let (_, presentation, result) = exchange(
+        &mut world,
+        false,
+        "110105-car-rental",
+        "rent-a-car",
+        licence_request(),
+    );
+    result.unwrap();
+    let text = presentation.to_json();
+    assert!(text.contains(r#""licence_class": "C1""#));
+    let doubled = text.replace(
+        r#""licence_class": "C1""#,
+        r#""licence_class": "C1", "licence_class": "A1""#,
+    );
+    let error = Presentation::from_json(&doubled).unwrap_err().to_string();
+    assert!(error.contains("appears twice"), "{error}");
+    let certificate = world.wallet.certificates()[1].to_json();
+    let doubled = certificate.replacen(
+        r#""licence_class": "C1""#,
+        r#""licence_class": "C1", "licence_class": "A1""#,
+        1,
+    );
+    assert!(
+        ecert_credential::Certificate::from_json(&doubled)
+            .unwrap_err()
+            .to_string()
+            .contains("appears twice")
+    );
+}
+
+#[test]
 fn bad_input_gives_clear_errors() {
     assert!(Presentation::from_json("{not json").is_err());
     assert!(PresentationRequest::from_json(r#"{"format": "ecert-request/1"}"#).is_err());

@@ -88,8 +88,10 @@ pub struct Certificate {
     /// Where its status is published.
     pub status: StatusRef,
     /// The attribute values, as JSON (specs/schemas/FORMAT.md gives each type's JSON form).
+    #[serde(deserialize_with = "crate::unique_keys::deserialize")]
     pub attributes: serde_json::Map<String, Value>,
     /// The derived claims the issuer computed on `valid_from`.
+    #[serde(deserialize_with = "crate::unique_keys::deserialize")]
     pub claims: BTreeMap<String, bool>,
     /// The BBS signature, base64url.
     #[serde(with = "signature_text")]

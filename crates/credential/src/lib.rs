@@ -8,6 +8,7 @@ mod presentation;
 mod registry;
 mod request;
 mod schema;
+mod unique_keys;
 mod value;
 
 pub use catalogue::Catalogue;

@@ -54,8 +54,10 @@ pub struct PresentedCertificate {
     /// Status list and index (disclosed).
     pub status: StatusRef,
     /// The disclosed attributes.
+    #[serde(deserialize_with = "crate::unique_keys::deserialize")]
     pub disclosed: serde_json::Map<String, Value>,
     /// The disclosed claims.
+    #[serde(deserialize_with = "crate::unique_keys::deserialize")]
     pub claims: BTreeMap<String, bool>,
     /// The BBS proof, base64url.
     #[serde(with = "proof_text")]
