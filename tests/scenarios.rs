@@ -422,10 +422,8 @@ fn tampered_wrong_key_and_unauthorised_presentations_fail() {
         .status = KeyStatus::Revoked {
         reason: "compromise".into(),
     };
-    let mut same = presentation.clone();
-    same.items[0].key_id = "k1".into();
     assert_eq!(
-        check(&revoked_key, &same).unwrap_err(),
+        check(&revoked_key, &presentation).unwrap_err(),
         Failure::KeyRevoked("licence".into())
     );
 
