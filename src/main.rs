@@ -1,25 +1,208 @@
 //! `ecert`: the command line and the HTTP services (the shell around the role crates).
 //!
-//! The CLI (init, serve, token, registry, issuer, wallet, verifier, audit) and the full multi-party demo
-//! arrive with their own issues; until then `ecert demo` shows the BBS core at work on one certificate.
+//! `ecert init` creates a data directory, `ecert serve` runs the services on it, `ecert token` mints
+//! access tokens. The rest of the command line (registry, issuer, wallet, verifier, audit) and the
+//! multi-party demo arrive with their own issue; until then `ecert demo` shows the BBS core at work on
+//! one certificate.
+//!
+//! Exit codes: 0 success, 1 the operation failed, 2 bad usage (clap's own).
 
 #![forbid(unsafe_code)]
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand};
+use ecert::auth::{AccessRole, PlatformKey};
+use ecert::config::{Config, Roles};
+use ecert::keystore::{Kek, write_secret_file};
+
+/// Electronic certificates and licences with selective disclosure (BBS signatures on BLS12-381).
+#[derive(Debug, Parser)]
+#[command(name = "ecert", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a data directory: database, platform token key, registry log key, key-encryption key.
+    Init {
+        /// The data directory to create.
+        #[arg(long, env = "ECERT_DATA_DIR", default_value = "ecert-data")]
+        data_dir: PathBuf,
+        /// Derive the key-encryption key from the passphrase in this environment variable (Argon2id)
+        /// instead of writing a key file.
+        #[arg(long, value_name = "VAR")]
+        passphrase_env: Option<String>,
+    },
+    /// Run the HTTP services until Ctrl-C or SIGTERM (in-flight requests finish first).
+    Serve {
+        /// The data directory (from `ecert init`).
+        #[arg(long, env = "ECERT_DATA_DIR", default_value = "ecert-data")]
+        data_dir: PathBuf,
+        /// A configuration file (default: <data dir>/ecert.toml if present).
+        #[arg(long, env = "ECERT_CONFIG")]
+        config: Option<PathBuf>,
+        /// Address to listen on (default 127.0.0.1:7400; port 0 picks a free one).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// Roles to host: registry, issuer, verifier, comma-separated, or all.
+        #[arg(long)]
+        roles: Option<Roles>,
+    },
+    /// Mint an access token with the platform key.
+    Token {
+        /// The data directory holding the platform key.
+        #[arg(long, env = "ECERT_DATA_DIR", default_value = "ecert-data")]
+        data_dir: PathBuf,
+        /// registry-admin, issuer, verifier or regulator.
+        #[arg(long)]
+        role: AccessRole,
+        /// The issuer or verifier id (issuer and verifier tokens only).
+        #[arg(long)]
+        scope: Option<String>,
+        /// Who the token is for, recorded with what it does.
+        #[arg(long, default_value = "operator")]
+        subject: String,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl: i64,
+    },
+    /// Show the BBS core at work on one certificate.
+    Demo,
+}
+
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
-    match args.next().as_deref() {
-        Some("--version") | Some("-V") => {
-            println!("ecert {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
-        Some("demo") | None => demo(),
-        Some(other) => {
-            eprintln!("ecert: unknown command {other:?}; try `ecert demo` or `ecert --version`");
-            ExitCode::from(2)
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Demo) {
+        Command::Init {
+            data_dir,
+            passphrase_env,
+        } => init(&data_dir, passphrase_env.as_deref()),
+        Command::Serve {
+            data_dir,
+            config,
+            listen,
+            roles,
+        } => serve(&data_dir, config.as_deref(), listen, roles),
+        Command::Token {
+            data_dir,
+            role,
+            scope,
+            subject,
+            ttl,
+        } => token(&data_dir, role, scope.as_deref(), &subject, ttl),
+        Command::Demo => return demo(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("ecert: {message}");
+            ExitCode::FAILURE
         }
     }
+}
+
+fn passphrase(var: &str) -> Result<zeroize::Zeroizing<String>, String> {
+    std::env::var(var)
+        .map(zeroize::Zeroizing::new)
+        .map_err(|_| format!("the environment variable {var} holds no passphrase"))
+}
+
+fn init(data_dir: &Path, passphrase_env: Option<&str>) -> Result<(), String> {
+    if data_dir.join(ecert::db::DATABASE_FILE).exists() {
+        return Err(format!("{} is already initialised", data_dir.display()));
+    }
+    std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| format!("cannot restrict {}: {e}", data_dir.display()))?;
+    }
+    let platform = PlatformKey::create(data_dir).map_err(|e| e.to_string())?;
+    let mut registry_secret = zeroize::Zeroizing::new([0u8; 32]);
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, registry_secret.as_mut());
+    write_secret_file(
+        &data_dir.join(ecert::api::registry::REGISTRY_KEY_FILE),
+        registry_secret.as_ref(),
+    )
+    .map_err(|e| e.to_string())?;
+    match passphrase_env {
+        Some(var) => Kek::create_passphrase(data_dir, &passphrase(var)?).map(drop),
+        None => Kek::create_key_file(data_dir).map(drop),
+    }
+    .map_err(|e| e.to_string())?;
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let db = ecert::db::Database::open(data_dir, 1).await?;
+        db.close().await;
+        Ok::<(), String>(())
+    })?;
+    let registry_key = ecert_registry::LogSigner::from_bytes(&registry_secret).verifying_key();
+    println!("initialised {}", data_dir.display());
+    println!(
+        "platform token key: {}",
+        ecert_credential::encode_b64(platform.verifying_key().as_bytes())
+    );
+    println!(
+        "registry log key:   {}",
+        ecert_credential::encode_b64(registry_key.as_bytes())
+    );
+    println!("next: ecert serve --data-dir {}", data_dir.display());
+    Ok(())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))
+}
+
+fn serve(
+    data_dir: &Path,
+    file: Option<&Path>,
+    listen: Option<std::net::SocketAddr>,
+    roles: Option<Roles>,
+) -> Result<(), String> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let mut config = Config::load(data_dir, file)?;
+    if let Some(listen) = listen {
+        config.listen = listen;
+    }
+    if let Some(roles) = roles {
+        config.roles = roles;
+    }
+    let passphrase = std::env::var("ECERT_PASSPHRASE")
+        .ok()
+        .map(zeroize::Zeroizing::new);
+    runtime()?.block_on(ecert::serve(
+        config,
+        passphrase.as_deref().map(String::as_str),
+        ecert::app::shutdown_signal(),
+    ))
+}
+
+fn token(
+    data_dir: &Path,
+    role: AccessRole,
+    scope: Option<&str>,
+    subject: &str,
+    ttl: i64,
+) -> Result<(), String> {
+    let key = PlatformKey::open(data_dir).map_err(|e| e.to_string())?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    println!("{}", key.mint(subject, role, scope, now, ttl)?);
+    Ok(())
 }
 
 /// A university signs a degree certificate of three attributes; the holder shows an employer the degree

@@ -1,0 +1,390 @@
+//! The verifier service: presentation requests (nonce stored, single use, expiring), verification of the
+//! presentations answering them against the registry and the issuers' signed status lists, and one audit
+//! record per verification that names what was disclosed but never holds a value.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use ecert_credential::{
+    Presentation, PresentationRequest, RegistryView, RequestItem, StatusList, StatusLists, StatusView,
+    is_valid_id,
+};
+use rand_core::OsRng;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sqlx::Row;
+
+use crate::app::{AppState, now};
+use crate::auth::{AccessRole, Caller};
+use crate::error::{ApiError, ApiResult, Json, Path as UrlPath, Query};
+
+/// Status lists already checked, by (issuer, list), with the version checked: a list's signature is
+/// verified once per version, not once per presentation.
+type StatusCache = HashMap<(String, String), (i64, Arc<StatusView>)>;
+
+/// The verifier service's state.
+#[derive(Debug, Default)]
+pub struct VerifierService {
+    status_cache: Mutex<StatusCache>,
+}
+
+impl VerifierService {
+    /// A service with an empty cache.
+    pub fn new() -> VerifierService {
+        VerifierService::default()
+    }
+}
+
+/// The verifier routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/verifiers/{verifier}/requests", post(create_request))
+        .route("/v1/verifiers/{verifier}/requests/{nonce}", get(get_request))
+        .route(
+            "/v1/verifiers/{verifier}/requests/{nonce}/presentation",
+            post(submit_presentation),
+        )
+        .route("/v1/verifiers/{verifier}/verifications", get(verifications))
+}
+
+fn service(state: &AppState) -> ApiResult<&VerifierService> {
+    state
+        .verifier
+        .as_ref()
+        .ok_or_else(|| ApiError::not_found("this service does not host verifiers"))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewRequest {
+    purpose: String,
+    items: Vec<RequestItem>,
+    /// Lifetime in seconds; at most the service's configured lifetime.
+    #[serde(default)]
+    ttl_secs: Option<i64>,
+}
+
+/// Refuses a request that asks for more than the purpose registered for the verifier allows: the holder's
+/// wallet would refuse it anyway, and the verifier's operator should hear it first.
+fn check_against_purpose(registry: &RegistryView, verifier: &str, body: &NewRequest) -> ApiResult<()> {
+    let record = registry
+        .verifiers
+        .get(verifier)
+        .ok_or_else(|| ApiError::not_found("the verifier is not in the registry"))?;
+    let purpose = record
+        .purposes
+        .iter()
+        .find(|p| p.id == body.purpose)
+        .ok_or_else(|| {
+            ApiError::bad_request("unknown_purpose", "the verifier has no such registered purpose")
+        })?;
+    for item in &body.items {
+        for type_id in &item.types {
+            let grant = purpose.grant(type_id).ok_or_else(|| {
+                ApiError::forbidden(
+                    "over_asking",
+                    format!(
+                        "purpose {:?} does not cover certificate type {type_id}",
+                        purpose.id
+                    ),
+                )
+            })?;
+            for name in &item.disclose {
+                if !grant.attributes.contains(name) {
+                    return Err(ApiError::forbidden(
+                        "over_asking",
+                        format!(
+                            "purpose {:?} does not allow disclosing {name:?} of {type_id}",
+                            purpose.id
+                        ),
+                    ));
+                }
+            }
+            for name in &item.claims {
+                if !grant.claims.contains(name) {
+                    return Err(ApiError::forbidden(
+                        "over_asking",
+                        format!(
+                            "purpose {:?} does not allow the claim {name:?} of {type_id}",
+                            purpose.id
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn create_request(
+    state: axum::extract::State<AppState>,
+    caller: Caller,
+    UrlPath(verifier): UrlPath<String>,
+    Json(body): Json<NewRequest>,
+) -> ApiResult<(StatusCode, Json<PresentationRequest>)> {
+    caller.require_scope(AccessRole::Verifier, &verifier)?;
+    service(&state)?;
+    let loaded = state.registry()?.loaded();
+    check_against_purpose(&loaded.view, &verifier, &body)?;
+    let max_ttl = state.config.presentation_request_ttl_secs;
+    let ttl = body.ttl_secs.unwrap_or(max_ttl);
+    if !(1..=max_ttl).contains(&ttl) {
+        return Err(ApiError::bad_request(
+            "invalid_body",
+            format!("ttl_secs must be 1 to {max_ttl}"),
+        ));
+    }
+    let created_at = now();
+    let request =
+        ecert_verifier::build_request(&mut OsRng, &verifier, &body.purpose, body.items, created_at + ttl);
+    request
+        .check()
+        .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
+    let mut write = state.db.write().await?;
+    sqlx::query(
+        "INSERT INTO presentation_requests (nonce, verifier, request, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&request.nonce)
+    .bind(&verifier)
+    .bind(serde_json::to_string(&request).map_err(ApiError::internal)?)
+    .bind(created_at)
+    .bind(request.expires_at)
+    .execute(&mut *write.tx)
+    .await?;
+    write.tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(request)))
+}
+
+/// A stored request that can still be answered.
+async fn open_request(state: &AppState, verifier: &str, nonce: &str) -> ApiResult<PresentationRequest> {
+    let row = sqlx::query(
+        "SELECT request, expires_at, used_at FROM presentation_requests WHERE nonce = $1 AND verifier = $2",
+    )
+    .bind(nonce)
+    .bind(verifier)
+    .fetch_optional(state.db.pool())
+    .await?
+    .ok_or_else(|| ApiError::not_found("no such presentation request"))?;
+    if row.get::<Option<i64>, _>("used_at").is_some() {
+        return Err(ApiError::conflict(
+            "nonce_used",
+            "the request was already answered; ask for a new one",
+        ));
+    }
+    if now() > row.get::<i64, _>("expires_at") {
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            "request_expired",
+            "the request has expired; ask for a new one",
+        ));
+    }
+    serde_json::from_str(&row.get::<String, _>("request")).map_err(ApiError::internal)
+}
+
+async fn get_request(
+    state: axum::extract::State<AppState>,
+    UrlPath((verifier, nonce)): UrlPath<(String, String)>,
+) -> ApiResult<Json<PresentationRequest>> {
+    service(&state)?;
+    Ok(Json(open_request(&state, &verifier, &nonce).await?))
+}
+
+/// The status lists a presentation points to, each checked against its issuer's key in the registry.
+async fn status_lists(
+    state: &AppState,
+    registry: &RegistryView,
+    presentation: &Presentation,
+) -> ApiResult<StatusLists> {
+    let service = service(state)?;
+    let mut lists = StatusLists::default();
+    for item in &presentation.items {
+        let key = (item.issuer.clone(), item.status.list.clone());
+        let row = sqlx::query("SELECT version, document FROM status_lists WHERE issuer = $1 AND list = $2")
+            .bind(&key.0)
+            .bind(&key.1)
+            .fetch_optional(state.db.pool())
+            .await?;
+        // An unknown list stays undeclared: the verifier library then fails closed (status unknown).
+        let Some(row) = row else { continue };
+        let version: i64 = row.get("version");
+        let cached = match service.status_cache.lock() {
+            Ok(cache) => cache
+                .get(&key)
+                .filter(|(v, _)| *v == version)
+                .map(|(_, view)| Arc::clone(view)),
+            Err(_) => None,
+        };
+        let view = match cached {
+            Some(view) => view,
+            None => {
+                let document =
+                    StatusList::from_json(&row.get::<String, _>("document")).map_err(ApiError::internal)?;
+                let Some(public_key) = registry
+                    .key(&document.issuer, &document.key_id)
+                    .map(|k| k.public_key.clone())
+                else {
+                    continue;
+                };
+                let Ok(view) = document.verify(&public_key) else {
+                    tracing::warn!(issuer = %key.0, list = %key.1, "status list signature does not verify");
+                    continue;
+                };
+                let view = Arc::new(view);
+                if let Ok(mut cache) = service.status_cache.lock() {
+                    cache.insert(key.clone(), (version, Arc::clone(&view)));
+                }
+                view
+            }
+        };
+        lists.insert_view(&view);
+    }
+    Ok(lists)
+}
+
+async fn submit_presentation(
+    state: axum::extract::State<AppState>,
+    UrlPath((verifier, nonce)): UrlPath<(String, String)>,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    service(&state)?;
+    let text = body.to_string();
+    let presentation = Presentation::from_json(&text)
+        .map_err(|e| ApiError::bad_request("invalid_presentation", e.to_string()))?;
+    let request = open_request(&state, &verifier, &nonce).await?;
+    let loaded = state.registry()?.loaded();
+    let lists = status_lists(&state, &loaded.view, &presentation).await?;
+    let verified_at = now();
+    let checked = {
+        let loaded = Arc::clone(&loaded);
+        let request = request.clone();
+        let presentation = presentation.clone();
+        tokio::task::spawn_blocking(move || {
+            ecert_verifier::verify(
+                &request,
+                &presentation,
+                &loaded.view,
+                &lists,
+                &loaded.catalogue,
+                verified_at,
+            )
+        })
+        .await
+        .map_err(ApiError::internal)?
+    };
+    let outcome = match &checked {
+        Ok(_) => "valid".to_owned(),
+        Err(failure) => failure.code().to_owned(),
+    };
+    // What the audit keeps: per item, type, issuer and the names of what was disclosed, never a value.
+    let items: Vec<Value> = presentation
+        .items
+        .iter()
+        .map(|item| {
+            json!({
+                "item": item.item,
+                "type": item.type_id,
+                "issuer": item.issuer,
+                "disclosed": item.disclosed.keys().collect::<Vec<_>>(),
+                "claims": item.claims.keys().collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut write = state.db.write().await?;
+    // Single use: only the first answer marks the request used; a concurrent replay finds it taken.
+    let taken =
+        sqlx::query("UPDATE presentation_requests SET used_at = $1 WHERE nonce = $2 AND used_at IS NULL")
+            .bind(verified_at)
+            .bind(&nonce)
+            .execute(&mut *write.tx)
+            .await?;
+    if taken.rows_affected() != 1 {
+        return Err(ApiError::conflict(
+            "nonce_used",
+            "the request was already answered; ask for a new one",
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO verifications (id, verifier, nonce, purpose, at, outcome, items) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(random_id())
+    .bind(&verifier)
+    .bind(&nonce)
+    .bind(&request.purpose)
+    .bind(verified_at)
+    .bind(&outcome)
+    .bind(Value::Array(items).to_string())
+    .execute(&mut *write.tx)
+    .await?;
+    write.tx.commit().await?;
+    tracing::info!(%verifier, %outcome, "presentation verified");
+    Ok(Json(ecert_verifier::result_json(&checked)))
+}
+
+fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand_core::RngCore::fill_bytes(&mut OsRng, &mut bytes);
+    hex::encode(bytes)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Since {
+    #[serde(default)]
+    since: i64,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+/// Verification records as JSON, oldest first; `verifier` `None` means all (the regulator's view).
+pub async fn verification_records(
+    state: &AppState,
+    verifier: Option<&str>,
+    since: i64,
+    limit: i64,
+) -> ApiResult<Vec<Value>> {
+    let rows = sqlx::query(
+        "SELECT id, verifier, purpose, at, outcome, items FROM verifications \
+         WHERE at >= $1 AND ($2 IS NULL OR verifier = $2) ORDER BY at, id LIMIT $3",
+    )
+    .bind(since)
+    .bind(verifier)
+    .bind(limit.clamp(1, 1000))
+    .fetch_all(state.db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let items: Value =
+                serde_json::from_str(&row.get::<String, _>("items")).map_err(ApiError::internal)?;
+            Ok(json!({
+                "id": row.get::<String, _>("id"),
+                "verifier": row.get::<String, _>("verifier"),
+                "purpose": row.get::<String, _>("purpose"),
+                "at": row.get::<i64, _>("at"),
+                "outcome": row.get::<String, _>("outcome"),
+                "items": items,
+            }))
+        })
+        .collect()
+}
+
+async fn verifications(
+    state: axum::extract::State<AppState>,
+    caller: Caller,
+    UrlPath(verifier): UrlPath<String>,
+    Query(query): Query<Since>,
+) -> ApiResult<Json<Value>> {
+    if caller.0.role != AccessRole::Regulator {
+        caller.require_scope(AccessRole::Verifier, &verifier)?;
+    }
+    if !is_valid_id(&verifier) {
+        return Err(ApiError::bad_request("invalid_id", "not a valid verifier id"));
+    }
+    let records =
+        verification_records(&state, Some(&verifier), query.since, query.limit.unwrap_or(1000)).await?;
+    Ok(Json(json!({ "verifications": records })))
+}
