@@ -7,7 +7,9 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod client;
 pub mod config;
+pub mod data_dir;
 pub mod db;
 pub mod error;
 pub mod keystore;

@@ -15,7 +15,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use ecert::auth::{AccessRole, PlatformKey};
 use ecert::config::{Config, Roles};
-use ecert::keystore::{Kek, write_secret_file};
 
 /// Electronic certificates and licences with selective disclosure (BBS signatures on BLS12-381).
 #[derive(Debug, Parser)]
@@ -112,45 +111,17 @@ fn passphrase(var: &str) -> Result<zeroize::Zeroizing<String>, String> {
 }
 
 fn init(data_dir: &Path, passphrase_env: Option<&str>) -> Result<(), String> {
-    if data_dir.join(ecert::db::DATABASE_FILE).exists() {
-        return Err(format!("{} is already initialised", data_dir.display()));
-    }
-    std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| format!("cannot restrict {}: {e}", data_dir.display()))?;
-    }
-    let platform = PlatformKey::create(data_dir).map_err(|e| e.to_string())?;
-    let mut registry_secret = zeroize::Zeroizing::new([0u8; 32]);
-    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, registry_secret.as_mut());
-    write_secret_file(
-        &data_dir.join(ecert::api::registry::REGISTRY_KEY_FILE),
-        registry_secret.as_ref(),
-    )
-    .map_err(|e| e.to_string())?;
-    match passphrase_env {
-        Some(var) => Kek::create_passphrase(data_dir, &passphrase(var)?).map(drop),
-        None => Kek::create_key_file(data_dir).map(drop),
-    }
-    .map_err(|e| e.to_string())?;
-    let runtime = runtime()?;
-    runtime.block_on(async {
-        let db = ecert::db::Database::open(data_dir, 1).await?;
-        db.close().await;
-        Ok::<(), String>(())
-    })?;
-    let registry_key = ecert_registry::LogSigner::from_bytes(&registry_secret).verifying_key();
+    let passphrase = passphrase_env.map(passphrase).transpose()?;
+    let made = runtime()?.block_on(ecert::data_dir::init(
+        data_dir,
+        passphrase.as_deref().map(String::as_str),
+    ))?;
     println!("initialised {}", data_dir.display());
     println!(
         "platform token key: {}",
-        ecert_credential::encode_b64(platform.verifying_key().as_bytes())
+        ecert_credential::encode_b64(made.platform.verifying_key().as_bytes())
     );
-    println!(
-        "registry log key:   {}",
-        ecert_credential::encode_b64(registry_key.as_bytes())
-    );
+    println!("registry log key:   {}", made.registry_key);
     println!("next: ecert serve --data-dir {}", data_dir.display());
     Ok(())
 }

@@ -9,8 +9,8 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use ecert_credential::{
-    Presentation, PresentationRequest, RegistryView, RequestItem, StatusList, StatusLists, StatusView,
-    is_valid_id,
+    CertificateStatus, Presentation, PresentationRequest, RegistryView, RequestItem, StatusList,
+    StatusSource, StatusView, is_valid_id,
 };
 use rand_core::OsRng;
 use serde::Deserialize;
@@ -193,14 +193,24 @@ async fn get_request(
     Ok(Json(open_request(&state, &verifier, &nonce).await?))
 }
 
+/// The checked status lists one verification uses, shared with the cache rather than copied.
+#[derive(Debug, Default)]
+struct CheckedLists(HashMap<(String, String), Arc<StatusView>>);
+
+impl StatusSource for CheckedLists {
+    fn status(&self, issuer: &str, list: &str, index: u32) -> Option<CertificateStatus> {
+        self.0.get(&(issuer.to_owned(), list.to_owned()))?.status(index)
+    }
+}
+
 /// The status lists a presentation points to, each checked against its issuer's key in the registry.
 async fn status_lists(
     state: &AppState,
     registry: &RegistryView,
     presentation: &Presentation,
-) -> ApiResult<StatusLists> {
+) -> ApiResult<CheckedLists> {
     let service = service(state)?;
-    let mut lists = StatusLists::default();
+    let mut lists = CheckedLists::default();
     for item in &presentation.items {
         let key = (item.issuer.clone(), item.status.list.clone());
         let row = sqlx::query("SELECT version, document FROM status_lists WHERE issuer = $1 AND list = $2")
@@ -240,7 +250,7 @@ async fn status_lists(
                 view
             }
         };
-        lists.insert_view(&view);
+        lists.0.insert(key, view);
     }
     Ok(lists)
 }

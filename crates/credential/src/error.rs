@@ -35,6 +35,15 @@ pub enum Error {
     InvalidBase64,
     /// A certificate, request or presentation is malformed: the wrong format, shape or fields.
     Malformed(String),
+    /// A status list names an issuer key the registry does not vouch for.
+    UntrustedKey {
+        /// The issuer's id.
+        issuer: String,
+        /// The key id.
+        key_id: String,
+        /// Why: not listed, or revoked.
+        why: &'static str,
+    },
     /// The BBS layer refused an input.
     Bbs(ecert_bbs::Error),
 }
@@ -58,6 +67,9 @@ impl fmt::Display for Error {
                 f.write_str("invalid base64url (expected the URL-safe alphabet without padding)")
             }
             Error::Malformed(what) => write!(f, "malformed: {what}"),
+            Error::UntrustedKey { issuer, key_id, why } => {
+                write!(f, "key {key_id:?} of issuer {issuer:?} is not trusted: {why}")
+            }
             Error::Bbs(e) => write!(f, "{e}"),
         }
     }

@@ -8,6 +8,7 @@ mod presentation;
 mod registry;
 mod request;
 mod schema;
+mod status_list;
 mod unique_keys;
 mod value;
 
@@ -29,6 +30,10 @@ pub use request::{MIN_NONCE_BYTES, PresentationRequest, REQUEST_FORMAT, RequestI
 pub use schema::{
     AttributeKind, AttributeSpec, CertificateType, ClaimRule, DerivedClaimSpec, MAX_ATTRIBUTES, Pattern,
     Sensitivity, Subject, TypeId, age_on,
+};
+pub use status_list::{
+    MAX_STATUS_LIST_CAPACITY, STATUS_LIST_CAPACITY, STATUS_LIST_FORMAT, StatusList, StatusView,
+    decode_entries, encode_entries, status_list_api_id, status_list_interface,
 };
 pub use value::{
     AttributeValue, days_since_epoch, decode_b64, encode_b64, format_date, integer_scalar, is_valid_id,

@@ -149,10 +149,17 @@ pub trait StatusSource {
     fn status(&self, issuer: &str, list: &str, index: u32) -> Option<CertificateStatus>;
 }
 
-/// Status lists as plain data: per (issuer, list), the entries that are not valid.
+/// Status lists as plain data: per (issuer, list), the entries that are not valid, and the list's capacity
+/// when known (an index at or past it has no status: `None`, so the verifier fails closed).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StatusLists {
-    lists: BTreeMap<(String, String), BTreeMap<u32, CertificateStatus>>,
+    lists: BTreeMap<(String, String), ListEntries>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct ListEntries {
+    capacity: Option<u32>,
+    not_valid: BTreeMap<u32, CertificateStatus>,
 }
 
 impl StatusLists {
@@ -165,22 +172,53 @@ impl StatusLists {
 
     /// Sets an entry's status (declaring the list if needed).
     pub fn set(&mut self, issuer: &str, list: &str, index: u32, status: CertificateStatus) {
-        let entries = self
+        let entries = &mut self
             .lists
             .entry((issuer.to_owned(), list.to_owned()))
-            .or_default();
+            .or_default()
+            .not_valid;
         if status == CertificateStatus::Valid {
             entries.remove(&index);
         } else {
             entries.insert(index, status);
         }
     }
+
+    /// Replaces a whole list: its capacity and the entries that are not valid.
+    pub fn replace_list(
+        &mut self,
+        issuer: &str,
+        list: &str,
+        capacity: u32,
+        not_valid: impl IntoIterator<Item = (u32, CertificateStatus)>,
+    ) {
+        let not_valid = not_valid
+            .into_iter()
+            .filter(|(index, status)| *index < capacity && *status != CertificateStatus::Valid)
+            .collect();
+        self.lists.insert(
+            (issuer.to_owned(), list.to_owned()),
+            ListEntries {
+                capacity: Some(capacity),
+                not_valid,
+            },
+        );
+    }
 }
 
 impl StatusSource for StatusLists {
     fn status(&self, issuer: &str, list: &str, index: u32) -> Option<CertificateStatus> {
         let entries = self.lists.get(&(issuer.to_owned(), list.to_owned()))?;
-        Some(entries.get(&index).copied().unwrap_or(CertificateStatus::Valid))
+        if entries.capacity.is_some_and(|capacity| index >= capacity) {
+            return None;
+        }
+        Some(
+            entries
+                .not_valid
+                .get(&index)
+                .copied()
+                .unwrap_or(CertificateStatus::Valid),
+        )
     }
 }
 

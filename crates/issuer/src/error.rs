@@ -14,6 +14,13 @@ pub enum Error {
     KeyIdReused(String),
     /// An issuer or key id is empty, too long or not printable ASCII.
     InvalidId(String),
+    /// A status list entry was set at or past the end of the list.
+    StatusIndexOutOfRange {
+        /// The index given.
+        index: u32,
+        /// The list's number of entries.
+        capacity: u32,
+    },
     /// The BBS layer refused (a malformed secret key, say).
     Bbs(ecert_bbs::Error),
 }
@@ -29,6 +36,10 @@ impl fmt::Display for Error {
             Error::InvalidId(id) => write!(
                 f,
                 "invalid id {id:?}: 1 to 100 printable ASCII characters, no spaces"
+            ),
+            Error::StatusIndexOutOfRange { index, capacity } => write!(
+                f,
+                "status index {index} is past the end of a list of {capacity} entries"
             ),
             Error::Bbs(e) => write!(f, "{e}"),
         }

@@ -1,0 +1,51 @@
+//! The data directory `ecert init` creates: the database, the platform's token key pair, the registry's
+//! log key and the key-encryption key for issuer keys. Every secret file is owner-only.
+
+use std::path::Path;
+
+use crate::auth::PlatformKey;
+use crate::keystore::{Kek, write_secret_file};
+
+/// What `init` made, for the operator to record.
+#[derive(Debug)]
+pub struct Initialised {
+    /// The platform key (mints tokens).
+    pub platform: PlatformKey,
+    /// The registry's log key, base64url: tree heads verify under it.
+    pub registry_key: String,
+}
+
+/// Creates `data_dir` and everything in it. `passphrase` puts issuer keys under a passphrase-derived
+/// key (Argon2id) instead of a key file. Refuses a directory that is already initialised.
+pub async fn init(data_dir: &Path, passphrase: Option<&str>) -> Result<Initialised, String> {
+    if data_dir.join(crate::db::DATABASE_FILE).exists() {
+        return Err(format!("{} is already initialised", data_dir.display()));
+    }
+    std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| format!("cannot restrict {}: {e}", data_dir.display()))?;
+    }
+    let platform = PlatformKey::create(data_dir).map_err(|e| e.to_string())?;
+    let mut registry_secret = zeroize::Zeroizing::new([0u8; 32]);
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, registry_secret.as_mut());
+    write_secret_file(
+        &data_dir.join(crate::api::registry::REGISTRY_KEY_FILE),
+        registry_secret.as_ref(),
+    )
+    .map_err(|e| e.to_string())?;
+    match passphrase {
+        Some(passphrase) => Kek::create_passphrase(data_dir, passphrase).map(drop),
+        None => Kek::create_key_file(data_dir).map(drop),
+    }
+    .map_err(|e| e.to_string())?;
+    let db = crate::db::Database::open(data_dir, 1).await?;
+    db.close().await;
+    let registry_key = ecert_registry::LogSigner::from_bytes(&registry_secret).verifying_key();
+    Ok(Initialised {
+        platform,
+        registry_key: ecert_credential::encode_b64(registry_key.as_bytes()),
+    })
+}
