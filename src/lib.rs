@@ -13,6 +13,7 @@ pub mod data_dir;
 pub mod db;
 pub mod error;
 pub mod keystore;
+pub mod sample;
 
 pub use app::{AppState, app, serve};
 pub use config::Config;

@@ -321,7 +321,7 @@ async fn submit_presentation(
         "INSERT INTO verifications (id, verifier, nonce, purpose, at, outcome, items) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(random_id())
+    .bind(record_id())
     .bind(&verifier)
     .bind(&nonce)
     .bind(&request.purpose)
@@ -335,10 +335,12 @@ async fn submit_presentation(
     Ok(Json(ecert_verifier::result_json(&checked)))
 }
 
-fn random_id() -> String {
-    let mut bytes = [0u8; 16];
+/// A record id that sorts in time order (nanoseconds first), unique by its random tail.
+fn record_id() -> String {
+    let mut bytes = [0u8; 8];
     rand_core::RngCore::fill_bytes(&mut OsRng, &mut bytes);
-    hex::encode(bytes)
+    let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+    format!("{nanos:020}-{}", hex::encode(bytes))
 }
 
 #[derive(Debug, Deserialize)]
