@@ -38,8 +38,10 @@ impl Server {
         let dir = tempfile::tempdir().unwrap();
         let data_dir = dir.path().join("data");
         let made = ecert::data_dir::init(&data_dir, None).await.unwrap();
-        let mut config = Config::default();
-        config.data_dir = data_dir;
+        let mut config = Config {
+            data_dir,
+            ..Config::default()
+        };
         configure(&mut config);
         let state = AppState::open(config, None).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
