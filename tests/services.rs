@@ -316,3 +316,545 @@ async fn access_control() {
     assert_eq!(server.count("certificates").await, certificates);
     server.stop().await;
 }
+
+/// Every table's row count, to show that a refused request stored nothing.
+async fn all_counts(server: &Server) -> Vec<i64> {
+    let mut counts = Vec::new();
+    for table in [
+        "registry_entries",
+        "tree_heads",
+        "issuer_keys",
+        "certificates",
+        "certificate_events",
+        "status_lists",
+        "objections",
+        "objection_events",
+        "presentation_requests",
+        "verifications",
+    ] {
+        counts.push(server.count(table).await);
+    }
+    counts
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
+    let server = Server::start_with(|config| config.max_body_bytes = 16 * 1024).await;
+    ecert::sample::set_up(&server.client, &server.platform)
+        .await
+        .unwrap();
+    let psb = server.issuer("110000-psb");
+    let desk = server.verifier("110105-car-rental");
+    // One answered request, for the replay case.
+    let mut wallet = Wallet::new();
+    wallet.add(
+        issue(
+            &server,
+            "440000-traffic",
+            "cn.driving-licence/1",
+            ecert::sample::driving_licence(),
+            "k",
+        )
+        .await,
+    );
+    let answered = desk
+        .create_request("110105-car-rental", "rent-a-car", &licence_items())
+        .await
+        .unwrap();
+    assert_eq!(answer(&server, &wallet, &answered).await["valid"], true);
+    let (view, catalogue) = registry(&server).await;
+    let consent = wallet
+        .prepare(&answered, &view, &catalogue, ecert::app::now())
+        .unwrap();
+    let stale = wallet
+        .present(&mut rand::rngs::OsRng, &answered, &consent, &view, &catalogue)
+        .unwrap();
+    let short = desk
+        .post(
+            "/v1/verifiers/110105-car-rental/requests",
+            &json!({"purpose": "rent-a-car", "items": licence_items(), "ttl_secs": 1}),
+        )
+        .await
+        .unwrap();
+    let short: PresentationRequest = serde_json::from_value(short).unwrap();
+    let before = all_counts(&server).await;
+
+    let http = reqwest::Client::new();
+    let base = server.client.base().to_owned();
+    let issue_url = format!("{base}/v1/issuers/110000-psb/certificates");
+    let token = server.token(ecert::auth::AccessRole::Issuer, Some("110000-psb"));
+    let raw = |body: String, content_type: &'static str| {
+        http.post(&issue_url)
+            .bearer_auth(&token)
+            .header("content-type", content_type)
+            .header("idempotency-key", "bad-1")
+            .body(body)
+            .send()
+    };
+    let mut cases: Vec<(reqwest::Response, u16, &str)> = vec![
+        (
+            raw("{\"type\": ".into(), "application/json").await.unwrap(),
+            400,
+            "malformed_json",
+        ),
+        (
+            raw("{\"type\": 5}".into(), "application/json").await.unwrap(),
+            400,
+            "invalid_body",
+        ),
+        (
+            raw("[]".into(), "application/json").await.unwrap(),
+            400,
+            "invalid_body",
+        ),
+        (
+            raw("{}".into(), "text/plain").await.unwrap(),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            raw(
+                format!("{{\"type\": \"{}\"}}", "x".repeat(20_000)),
+                "application/json",
+            )
+            .await
+            .unwrap(),
+            413,
+            "body_too_large",
+        ),
+        (
+            http.get(format!("{base}/v1/registry/log/inclusion-proof?leaf_index=x"))
+                .send()
+                .await
+                .unwrap(),
+            400,
+            "invalid_query",
+        ),
+        (
+            http.get(format!("{base}/v1/nothing/here")).send().await.unwrap(),
+            404,
+            "not_found",
+        ),
+        (
+            http.put(format!("{base}/v1/registry/issuers"))
+                .send()
+                .await
+                .unwrap(),
+            405,
+            "method_not_allowed",
+        ),
+    ];
+    let expect = |result: Result<Value, ecert::client::ClientError>, status: u16, code: &str| {
+        let error = result.unwrap_err();
+        assert_eq!(
+            (error.status, error.code.as_str()),
+            (Some(status), code),
+            "{error}"
+        );
+    };
+    let id_card = ecert::sample::issue_body("cn.resident-id-card/1", ecert::sample::id_card());
+    let mut wrong_value = ecert::sample::id_card();
+    wrong_value["birth_date"] = json!("1990-02-30");
+    let mut extra = ecert::sample::id_card();
+    extra["favourite_colour"] = json!("blue");
+    for (body, code) in [
+        (
+            ecert::sample::issue_body("cn.resident-id-card/1", wrong_value),
+            "invalid_attributes",
+        ),
+        (
+            ecert::sample::issue_body("cn.resident-id-card/1", extra),
+            "invalid_attributes",
+        ),
+        (
+            ecert::sample::issue_body("cn.no-such-type/1", json!({})),
+            "unknown_type",
+        ),
+        (
+            ecert::sample::issue_body("cn.driving-licence/1", ecert::sample::driving_licence()),
+            "not_authorised_for_type",
+        ),
+    ] {
+        let status = if code == "not_authorised_for_type" {
+            403
+        } else {
+            400
+        };
+        expect(
+            psb.issue("110000-psb", "bad-2", &body).await.map(|(_, v)| v),
+            status,
+            code,
+        );
+    }
+    expect(
+        psb.call(
+            reqwest::Method::POST,
+            "/v1/issuers/110000-psb/certificates",
+            Some(&id_card),
+            &[],
+        )
+        .await
+        .map(|(_, v)| v),
+        400,
+        "missing_idempotency_key",
+    );
+    let stranger = server.issuer("999999-nobody");
+    expect(
+        stranger
+            .issue("999999-nobody", "bad-3", &id_card)
+            .await
+            .map(|(_, v)| v),
+        404,
+        "not_found",
+    );
+    expect(
+        psb.post(
+            "/v1/issuers/110000-psb/certificates/no-such-serial/revoke",
+            &json!({}),
+        )
+        .await,
+        404,
+        "not_found",
+    );
+    expect(
+        server
+            .client
+            .get("/v1/issuers/110000-psb/status-lists/sl-99")
+            .await,
+        404,
+        "not_found",
+    );
+    expect(
+        server.client.get("/v1/registry/issuers/999999-nobody").await,
+        404,
+        "not_found",
+    );
+    expect(
+        server
+            .client
+            .get("/v1/verifiers/110105-car-rental/requests/AAAA")
+            .await,
+        404,
+        "not_found",
+    );
+    expect(
+        desk.post(
+            "/v1/verifiers/110105-car-rental/requests",
+            &json!({"purpose": "rent-a-car", "items": [{"id": "x", "types": ["cn.driving-licence/1"],
+                    "disclose": ["birth_date"]}]}),
+        )
+        .await,
+        403,
+        "over_asking",
+    );
+    expect(
+        desk.post(
+            "/v1/verifiers/110105-car-rental/requests",
+            &json!({"purpose": "gossip", "items": licence_items()}),
+        )
+        .await,
+        400,
+        "unknown_purpose",
+    );
+    expect(server.client.submit(&answered, &stale).await, 409, "nonce_used");
+    expect(
+        server
+            .client
+            .post(
+                &format!(
+                    "/v1/verifiers/110105-car-rental/requests/{}/presentation",
+                    short.nonce
+                ),
+                &json!({"format": "nonsense"}),
+            )
+            .await,
+        400,
+        "invalid_presentation",
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    expect(server.client.submit(&short, &stale).await, 410, "request_expired");
+    let admin = server.admin();
+    expect(
+        admin
+            .post(
+                "/v1/registry/issuers/110000-psb/keys/k1/status",
+                &json!({"status": "bogus"}),
+            )
+            .await,
+        400,
+        "invalid_body",
+    );
+    expect(
+        admin.post(
+            "/v1/registry/issuers/110000-psb/keys",
+            &json!({"key_id": "k9", "public_key": "AAAA", "not_before": "2020-01-01", "not_after": "2030-01-01"}),
+        )
+        .await,
+        400,
+        "invalid_public_key",
+    );
+    expect(
+        admin
+            .post(
+                "/v1/registry/issuers",
+                &json!({"id": "110000-psb", "name": "again", "region": "110000",
+                                                   "department": "again"}),
+            )
+            .await,
+        409,
+        "rule_violation",
+    );
+    expect(
+        admin
+            .post("/v1/registry/types", &json!({"id": "not a schema"}))
+            .await,
+        400,
+        "invalid_schema",
+    );
+    for (response, status, code) in cases.drain(..) {
+        assert_eq!(response.status().as_u16(), status, "{code}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], code);
+    }
+    assert_eq!(
+        all_counts(&server).await,
+        before,
+        "a refused request stored something"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn suspend_reinstate_revoke() {
+    let server = Server::with_country().await;
+    let licence = issue(
+        &server,
+        "440000-traffic",
+        "cn.driving-licence/1",
+        ecert::sample::driving_licence(),
+        "s",
+    )
+    .await;
+    let mut wallet = Wallet::new();
+    wallet.add(licence.clone());
+    let police = server.issuer("440000-traffic");
+    let desk = server.verifier("110105-car-rental");
+    let path = |action: &str| {
+        format!(
+            "/v1/issuers/440000-traffic/certificates/{}/{action}",
+            licence.serial
+        )
+    };
+    let outcome = |result: Value| -> String {
+        if result["valid"] == true {
+            "valid".into()
+        } else {
+            result["failure"]["code"].as_str().unwrap().to_owned()
+        }
+    };
+    for (action, expected) in [
+        ("suspend", "suspended"),
+        ("reinstate", "valid"),
+        ("revoke", "revoked"),
+    ] {
+        police
+            .post(&path(action), &json!({"reason": "test"}))
+            .await
+            .unwrap();
+        let request = desk
+            .create_request("110105-car-rental", "rent-a-car", &licence_items())
+            .await
+            .unwrap();
+        assert_eq!(
+            outcome(answer(&server, &wallet, &request).await),
+            expected,
+            "after {action}"
+        );
+    }
+    let error = police.post(&path("reinstate"), &json!({})).await.unwrap_err();
+    assert_eq!(
+        (error.status, error.code.as_str()),
+        (Some(409), "invalid_transition")
+    );
+    let record = police
+        .get(&format!(
+            "/v1/issuers/440000-traffic/certificates/{}",
+            licence.serial
+        ))
+        .await
+        .unwrap();
+    assert_eq!(record["status"], "revoked");
+    let actions: Vec<&str> = record["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["issued", "suspended", "reinstated", "revoked"]);
+    let list = server
+        .client
+        .status_list("440000-traffic", &licence.status.list)
+        .await
+        .unwrap();
+    let (view, _) = registry(&server).await;
+    let checked = list.verify_in(&view).unwrap();
+    assert_eq!(
+        checked.status(licence.status.index),
+        Some(ecert_credential::CertificateStatus::Revoked)
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn objection_corrects_reissues_and_revokes() {
+    let server = Server::with_country().await;
+    let mut attributes = ecert::sample::id_card();
+    attributes["address"] = json!("1 Wrong Street, Chaoyang, Beijing");
+    let wrong = issue(&server, "110000-psb", "cn.resident-id-card/1", attributes, "o").await;
+    let certificate: Value = serde_json::from_str(&wrong.to_json()).unwrap();
+    let corrections = json!({"address": "1 Jianguomen Outer St, Chaoyang, Beijing"});
+
+    // A forged copy (another address) is not the issuer's certificate.
+    let mut forged = certificate.clone();
+    forged["attributes"]["address"] = json!("2 Other Street");
+    let error = server
+        .client
+        .post(
+            "/v1/issuers/110000-psb/objections",
+            &json!({"certificate": forged, "statement": "x", "corrections": corrections}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code, "invalid_certificate");
+    let error = server
+        .client
+        .post(
+            "/v1/issuers/110000-psb/objections",
+            &json!({"certificate": certificate, "statement": "x", "corrections": {"eye_colour": "brown"}}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code, "invalid_attributes");
+
+    let filed = server
+        .client
+        .post(
+            "/v1/issuers/110000-psb/objections",
+            &json!({"certificate": certificate, "statement": "My address is wrong", "corrections": corrections}),
+        )
+        .await
+        .unwrap();
+    let id = filed["id"].as_str().unwrap();
+    let psb = server.issuer("110000-psb");
+    let listed = psb.get("/v1/issuers/110000-psb/objections").await.unwrap();
+    assert_eq!(listed["objections"][0]["state"], "filed");
+    let reviewed = psb
+        .post(
+            &format!("/v1/issuers/110000-psb/objections/{id}/review"),
+            &json!({"decision": "accept", "note": "checked against the household register"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(reviewed["state"], "resolved");
+    let actions: Vec<&str> = reviewed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["filed", "accepted", "reissued", "old_certificate_revoked"]
+    );
+
+    // The holder collects the replacement with the objection id.
+    let view = server
+        .client
+        .get(&format!("/v1/issuers/110000-psb/objections/{id}"))
+        .await
+        .unwrap();
+    let replacement = Certificate::from_json(&view["replacement"].to_string()).unwrap();
+    assert_eq!(replacement.attributes["address"], corrections["address"]);
+    assert_ne!(replacement.serial, wrong.serial);
+    assert_ne!(replacement.status, wrong.status);
+    let old = psb
+        .get(&format!("/v1/issuers/110000-psb/certificates/{}", wrong.serial))
+        .await
+        .unwrap();
+    assert_eq!(old["status"], "revoked");
+    let error = psb
+        .post(
+            &format!("/v1/issuers/110000-psb/objections/{id}/review"),
+            &json!({"decision": "reject", "note": "n"}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code, "objection_closed");
+
+    // The replacement works at a verifier; the old certificate does not.
+    let hospital = server.verifier("440106-hospital");
+    let items = json!([{"id": "id", "types": ["cn.resident-id-card/1"], "disclose": ["residence_region"]}]);
+    for (certificate, valid) in [(replacement, true), (wrong, false)] {
+        let mut wallet = Wallet::new();
+        wallet.add(certificate);
+        let request = hospital
+            .create_request("440106-hospital", "cross-region-care", &items)
+            .await
+            .unwrap();
+        assert_eq!(answer(&server, &wallet, &request).await["valid"], valid);
+    }
+    let events = server
+        .regulator()
+        .get("/v1/audit/objection-events")
+        .await
+        .unwrap();
+    assert_eq!(events["events"].as_array().unwrap().len(), 4);
+    let certificate_events = server
+        .regulator()
+        .get("/v1/audit/certificate-events?issuer=110000-psb")
+        .await
+        .unwrap();
+    assert_eq!(
+        certificate_events["events"].as_array().unwrap().len(),
+        3,
+        "issued, issued, revoked"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_region_runs_only_its_issuer() {
+    let server = Server::start_with(|config| config.roles = "issuer".parse().unwrap()).await;
+    let error = server.client.get("/v1/registry/issuers").await.unwrap_err();
+    assert_eq!((error.status, error.code.as_str()), (Some(404), "not_found"));
+    let key = server
+        .issuer("110000-psb")
+        .post("/v1/issuers/110000-psb/keys", &json!({"key_id": "k1"}))
+        .await
+        .unwrap();
+    assert!(key["public_key"].as_str().unwrap().len() > 100);
+    assert!(!key.to_string().contains("secret"));
+    // Without a registry in the process, the built-in catalogue checks what is issued.
+    let (status, issued) = server
+        .issuer("110000-psb")
+        .issue(
+            "110000-psb",
+            "r",
+            &ecert::sample::issue_body("cn.resident-id-card/1", ecert::sample::id_card()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 201);
+    assert_eq!(issued["status"]["index"], 0);
+    server.stop().await;
+
+    let dir = tempfile::tempdir().unwrap();
+    ecert::data_dir::init(dir.path(), None).await.unwrap();
+    let config = ecert::Config {
+        data_dir: dir.path().to_path_buf(),
+        roles: "verifier".parse().unwrap(),
+        ..ecert::Config::default()
+    };
+    let error = ecert::AppState::open(config, None).await.unwrap_err();
+    assert!(error.contains("registry"), "{error}");
+}

@@ -312,6 +312,9 @@ async fn issue_certificate(
         .map_err(|e| ApiError::bad_request("unknown_type", e.to_string()))?
         .clone();
     if let Some(registry) = &state.registry {
+        if !registry.loaded().view.issuers.contains_key(&issuer) {
+            return Err(ApiError::not_found("no such issuer in the registry"));
+        }
         let type_id =
             TypeId::new(&body.type_id).map_err(|e| ApiError::bad_request("unknown_type", e.to_string()))?;
         if !registry.loaded().view.authorises(&issuer, &type_id) {

@@ -453,6 +453,15 @@ async fn publish_key(
 ) -> ApiResult<(StatusCode, Json<Appended>)> {
     caller.require(AccessRole::RegistryAdmin)?;
     require_issuer(&state, &issuer)?;
+    // Shape checks answer 400 here; what depends on the registry's state is the rules' 409.
+    ecert_credential::decode_b64(&body.public_key)
+        .ok()
+        .and_then(|bytes| ecert_bbs::PublicKey::from_bytes(&bytes).ok())
+        .ok_or_else(|| ApiError::bad_request("invalid_public_key", "not a BLS12-381 G2 public key"))?;
+    for date in [&body.not_before, &body.not_after] {
+        ecert_credential::parse_date(date)
+            .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
+    }
     let at = state.registry()?.next_at();
     let entry = Entry::KeyPublished {
         at,
@@ -468,10 +477,18 @@ async fn publish_key(
     append(&state, &caller, entry).await
 }
 
+/// The statuses a key can be moved to.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum KeyStatusName {
+    Retired,
+    Revoked,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct KeyStatusChange {
-    status: String,
+    status: KeyStatusName,
     #[serde(default)]
     reason: Option<String>,
 }
@@ -489,7 +506,11 @@ async fn change_key_status(
         at,
         issuer,
         key_id,
-        status: body.status,
+        status: match body.status {
+            KeyStatusName::Retired => "retired",
+            KeyStatusName::Revoked => "revoked",
+        }
+        .to_owned(),
         reason: body.reason,
     };
     append(&state, &caller, entry).await
