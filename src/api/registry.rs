@@ -2,9 +2,10 @@
 //! public read surface (snapshot, issuers, verifiers, types, entries, tree heads, proofs) and the
 //! registry administrator's writes, each appended as one log entry.
 //!
-//! An append runs under the database's writers' lock: the rules are checked and the entry added in
-//! memory, then the entry and the newly signed tree head are committed in one transaction. If the commit
-//! fails the in-memory log is rebuilt from the database, so memory never runs ahead of what is durable.
+//! An append runs under the database's writers' lock: the entry is appended to a copy of the log (the
+//! rules refuse it there, changing nothing), the entry and the newly signed tree head are committed in one
+//! transaction, and only then does the copy replace what readers see. Memory never runs ahead of what is
+//! durable, and a failed commit leaves nothing to undo.
 
 use std::path::Path;
 use std::sync::{Arc, RwLock};
@@ -58,16 +59,6 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    fn replay(entries: &[Entry], head: SignedTreeHead) -> Result<Loaded, String> {
-        let mut registry = Registry::new(MemoryStore::default()).map_err(|e| e.to_string())?;
-        for (seq, entry) in entries.iter().enumerate() {
-            registry
-                .append(entry)
-                .map_err(|e| format!("registry entry {seq} does not replay: {e}"))?;
-        }
-        Ok(Loaded::derive(registry, head))
-    }
-
     fn derive(registry: Registry<MemoryStore>, head: SignedTreeHead) -> Loaded {
         let state = registry.state();
         let view = state.view();
@@ -181,24 +172,15 @@ impl RegistryService {
         let bytes = entry
             .canonical_bytes()
             .map_err(|e| ApiError::bad_request("invalid_entry", e.to_string()))?;
-        // Check the rules on a copy: the state the readers see changes only once the entry is durable.
-        let mut state = current.registry.state().clone();
-        state.apply(&entry).map_err(|e| match e {
+        // Append to a copy: what readers see changes only once the entry and its head are durable, so a
+        // failed commit leaves nothing to undo.
+        let mut next = current.registry.clone();
+        let index = next.append(&entry).map_err(|e| match e {
             ecert_registry::Error::Rule(what) => ApiError::conflict("rule_violation", what),
             other => ApiError::bad_request("invalid_entry", other.to_string()),
         })?;
-        let index = current.registry.log().size();
-        let entries: Vec<Entry> = current
-            .registry
-            .entries()
-            .iter()
-            .cloned()
-            .chain([entry])
-            .collect();
         let timestamp = now().max(current.head.timestamp);
-        let mut next = Loaded::replay(&entries, current.head.clone()).map_err(ApiError::internal)?;
         let head = next
-            .registry
             .tree_head(&self.signer, timestamp)
             .map_err(ApiError::internal)?;
         let seq = i64::try_from(index).map_err(ApiError::internal)?;
@@ -215,16 +197,13 @@ impl RegistryService {
             .execute(&mut *write.tx)
             .await?;
         write.tx.commit().await?;
-        next.head = head.clone();
+        let kind = entry_kind(&entry);
+        let next = Loaded::derive(next, head.clone());
         match self.loaded.write() {
             Ok(mut guard) => *guard = Arc::new(next),
             Err(poisoned) => *poisoned.into_inner() = Arc::new(next),
         }
-        tracing::info!(
-            index,
-            kind = entry_kind(&entries[entries.len() - 1]),
-            "registry entry appended"
-        );
+        tracing::info!(index, kind, "registry entry appended");
         Ok((index, head))
     }
 

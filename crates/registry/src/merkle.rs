@@ -135,7 +135,7 @@ fn split(n: u64) -> u64 {
 }
 
 /// An append-only Merkle tree over a [`HashStore`].
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct MerkleLog<S> {
     store: S,
     size: u64,

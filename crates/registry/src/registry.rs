@@ -8,7 +8,7 @@ use crate::state::RegistryState;
 use crate::tree_head::{LogSigner, SignedTreeHead, Snapshot};
 
 /// The registry: an append-only log of entries and the state they fold to.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Registry<S> {
     log: MerkleLog<S>,
     state: RegistryState,
