@@ -6,6 +6,33 @@ use std::path::Path;
 use crate::auth::PlatformKey;
 use crate::keystore::{Kek, write_secret_file};
 
+/// The configuration file `init` writes: every setting at its default, commented out.
+const CONFIG_TEMPLATE: &str = r#"# ecert service configuration. Every setting is shown at its default; ECERT_<NAME> environment
+# variables (e.g. ECERT_LISTEN) override this file, and `ecert serve` flags override both.
+
+# Where to listen. Loopback by default: put a TLS-terminating proxy in front to serve a network.
+# listen = "127.0.0.1:7400"
+
+# The roles this process hosts: "all", or a comma-separated subset of registry, issuer, verifier
+# (a region's department can run only its issuer; a verifier needs the registry in the same process).
+# roles = "all"
+
+# Largest request body accepted, in bytes.
+# max_body_bytes = 262144
+
+# Longest a request may take, in seconds.
+# request_timeout_secs = 30
+
+# Most requests handled at once; more wait, and time out if the wait is too long.
+# max_concurrent_requests = 256
+
+# How long a verifier's presentation request stays answerable, in seconds (10 to 86400).
+# presentation_request_ttl_secs = 300
+
+# Database connections.
+# database_connections = 8
+"#;
+
 /// What `init` made, for the operator to record.
 #[derive(Debug)]
 pub struct Initialised {
@@ -41,6 +68,8 @@ pub async fn init(data_dir: &Path, passphrase: Option<&str>) -> Result<Initialis
         None => Kek::create_key_file(data_dir).map(drop),
     }
     .map_err(|e| e.to_string())?;
+    std::fs::write(data_dir.join(crate::config::CONFIG_FILE), CONFIG_TEMPLATE)
+        .map_err(|e| format!("cannot write the configuration: {e}"))?;
     let db = crate::db::Database::open(data_dir, 1).await?;
     db.close().await;
     let registry_key = ecert_registry::LogSigner::from_bytes(&registry_secret).verifying_key();

@@ -850,6 +850,13 @@ async fn a_region_runs_only_its_issuer() {
 
     let dir = tempfile::tempdir().unwrap();
     ecert::data_dir::init(dir.path(), None).await.unwrap();
+    // The configuration `init` writes holds the defaults.
+    let written = ecert::Config::load(dir.path(), None).unwrap();
+    assert_eq!(written.listen, ecert::Config::default().listen);
+    assert!(
+        ecert::data_dir::init(dir.path(), None).await.is_err(),
+        "init never overwrites"
+    );
     let config = ecert::Config {
         data_dir: dir.path().to_path_buf(),
         roles: "verifier".parse().unwrap(),
