@@ -865,3 +865,84 @@ async fn a_region_runs_only_its_issuer() {
     let error = ecert::AppState::open(config, None).await.unwrap_err();
     assert!(error.contains("registry"), "{error}");
 }
+
+#[tokio::test]
+async fn key_rotation_keeps_old_certificates_valid() {
+    let server = Server::with_country().await;
+    let police = server.issuer("440000-traffic");
+    let old = issue(
+        &server,
+        "440000-traffic",
+        "cn.driving-licence/1",
+        ecert::sample::driving_licence(),
+        "r1",
+    )
+    .await;
+    let k2 = police
+        .post("/v1/issuers/440000-traffic/keys", &json!({"key_id": "k2"}))
+        .await
+        .unwrap();
+    // Not yet published: the department keeps signing with k1.
+    let before = issue(
+        &server,
+        "440000-traffic",
+        "cn.driving-licence/1",
+        ecert::sample::driving_licence(),
+        "r2",
+    )
+    .await;
+    assert_eq!(before.key_id, "k1");
+    let admin = server.admin();
+    admin
+        .post(
+            "/v1/registry/issuers/440000-traffic/keys",
+            &json!({"key_id": "k2", "public_key": k2["public_key"], "not_before": "2020-01-01",
+                    "not_after": "2035-12-31"}),
+        )
+        .await
+        .unwrap();
+    admin
+        .post(
+            "/v1/registry/issuers/440000-traffic/keys/k1/status",
+            &json!({"status": "retired"}),
+        )
+        .await
+        .unwrap();
+    let new = issue(
+        &server,
+        "440000-traffic",
+        "cn.driving-licence/1",
+        ecert::sample::driving_licence(),
+        "r3",
+    )
+    .await;
+    assert_eq!(new.key_id, "k2");
+    // A status change re-signs the list with k2; both certificates still verify.
+    police
+        .post(
+            &format!(
+                "/v1/issuers/440000-traffic/certificates/{}/suspend",
+                before.serial
+            ),
+            &json!({}),
+        )
+        .await
+        .unwrap();
+    let list = server
+        .client
+        .status_list("440000-traffic", &old.status.list)
+        .await
+        .unwrap();
+    assert_eq!(list.key_id, "k2");
+    let desk = server.verifier("110105-car-rental");
+    for certificate in [old, new] {
+        let mut wallet = Wallet::new();
+        wallet.add(certificate);
+        let request = desk
+            .create_request("110105-car-rental", "rent-a-car", &licence_items())
+            .await
+            .unwrap();
+        assert_eq!(answer(&server, &wallet, &request).await["valid"], true);
+    }
+    server.stop().await;
+}

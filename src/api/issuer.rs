@@ -198,35 +198,41 @@ async fn list_keys(
     Ok(Json(json!({ "keys": keys })))
 }
 
-/// Unseals an issuer key; `key_id` `None` picks the newest.
+/// Unseals an issuer key. `key_id` `None` picks the newest key the registry lists as active for the
+/// issuer (when this process hosts the registry; else simply the newest), so that a key created but not
+/// yet published never signs a certificate or status list that verifiers could not check.
 async fn load_key(
     state: &AppState,
     write: &mut Write<'_>,
     issuer: &str,
     key_id: Option<&str>,
 ) -> ApiResult<IssuerKey> {
-    let row = match key_id {
-        Some(key_id) => {
-            sqlx::query("SELECT key_id, sealed_secret FROM issuer_keys WHERE issuer = $1 AND key_id = $2")
-                .bind(issuer)
-                .bind(key_id)
-                .fetch_optional(&mut *write.tx)
-                .await?
-        }
-        None => {
-            sqlx::query(
-                "SELECT key_id, sealed_secret FROM issuer_keys WHERE issuer = $1 \
-                 ORDER BY created_at DESC, key_id DESC LIMIT 1",
-            )
-            .bind(issuer)
-            .fetch_optional(&mut *write.tx)
-            .await?
-        }
+    let rows = sqlx::query(
+        "SELECT key_id, sealed_secret FROM issuer_keys WHERE issuer = $1 ORDER BY created_at DESC, key_id DESC",
+    )
+    .bind(issuer)
+    .fetch_all(&mut *write.tx)
+    .await?;
+    let published = |key_id: &str| match &state.registry {
+        Some(registry) => registry
+            .loaded()
+            .view
+            .key(issuer, key_id)
+            .is_some_and(|k| k.status == ecert_credential::KeyStatus::Active),
+        None => true,
     };
+    let row = rows.into_iter().find(|row| {
+        let id: String = row.get("key_id");
+        match key_id {
+            Some(wanted) => id == wanted,
+            None => published(&id),
+        }
+    });
     let row = row.ok_or_else(|| {
         ApiError::conflict(
             "no_issuer_key",
-            "the issuer has no such key; create one with POST /v1/issuers/{issuer}/keys",
+            "the issuer has no such key, or none the registry lists as active: create one with \
+             POST /v1/issuers/{issuer}/keys and have the registry publish it",
         )
     })?;
     let key_id: String = row.get("key_id");
