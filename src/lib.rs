@@ -11,6 +11,7 @@ pub mod client;
 pub mod config;
 pub mod data_dir;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod keystore;
 pub mod sample;

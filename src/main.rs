@@ -1,9 +1,7 @@
 //! `ecert`: the command line and the HTTP services (the shell around the role crates).
 //!
 //! `ecert init` creates a data directory, `ecert serve` runs the services on it, `ecert token` mints
-//! access tokens. The rest of the command line (registry, issuer, wallet, verifier, audit) and the
-//! multi-party demo arrive with their own issue; until then `ecert demo` shows the BBS core at work on
-//! one certificate.
+//! access tokens, `ecert demo` plays the whole system once over HTTP.
 //!
 //! Exit codes: 0 success, 1 the operation failed, 2 bad usage (clap's own).
 
@@ -69,7 +67,8 @@ enum Command {
         #[arg(long, default_value_t = 3600)]
         ttl: i64,
     },
-    /// Show the BBS core at work on one certificate.
+    /// Run the whole system once: services on loopback, issuers of two regions, a holder, four
+    /// verifiers, an over-asking request, a replay, a revocation, a key rotation and an audit.
     Demo,
 }
 
@@ -93,7 +92,7 @@ fn main() -> ExitCode {
             subject,
             ttl,
         } => token(&data_dir, role, scope.as_deref(), &subject, ttl),
-        Command::Demo => return demo(),
+        Command::Demo => runtime().and_then(|runtime| runtime.block_on(ecert::demo::run())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -174,68 +173,4 @@ fn token(
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     println!("{}", key.mint(subject, role, scope, now, ttl)?);
     Ok(())
-}
-
-/// A university signs a degree certificate of three attributes; the holder shows an employer the degree
-/// alone, bound to the employer's nonce; the employer verifies and learns nothing else.
-fn demo() -> ExitCode {
-    use ecert_bbs::{Bls12381Sha256, SecretKey};
-
-    let mut key_material = [0u8; 32];
-    let mut rng = rand_core::OsRng;
-    rand_core::RngCore::fill_bytes(&mut rng, &mut key_material);
-    let result = (|| -> Result<(), ecert_bbs::Error> {
-        let sk = SecretKey::key_gen::<Bls12381Sha256>(&key_material, b"university key 1", None)?;
-        let pk = sk.public_key();
-        let header = b"ecert/v1 degree certificate";
-        let messages: [&[u8]; 3] = [
-            b"name: Li Hua",
-            b"degree: bachelor of engineering",
-            b"id: 110101199003078888",
-        ];
-        let signature = ecert_bbs::sign::<Bls12381Sha256>(&sk, &pk, header, &messages)?;
-        ecert_bbs::verify::<Bls12381Sha256>(&pk, &signature, header, &messages)?;
-        println!("issuer signed {} attributes:", messages.len());
-        for m in messages {
-            println!("  {}", String::from_utf8_lossy(m));
-        }
-        let nonce = b"employer nonce 5f1c";
-        let proof = ecert_bbs::proof_gen::<Bls12381Sha256, _>(
-            &mut rng,
-            &pk,
-            &signature,
-            header,
-            nonce,
-            &messages,
-            &[1],
-        )?;
-        ecert_bbs::proof_verify::<Bls12381Sha256>(&pk, &proof, header, nonce, &[(1, messages[1])])?;
-        println!(
-            "employer verified a {}-byte proof and learned only:",
-            proof.to_bytes().len()
-        );
-        println!("  {}", String::from_utf8_lossy(messages[1]));
-        let replayed = ecert_bbs::proof_verify::<Bls12381Sha256>(
-            &pk,
-            &proof,
-            header,
-            b"another nonce",
-            &[(1, messages[1])],
-        );
-        println!(
-            "the same proof replayed against another nonce: {}",
-            match replayed {
-                Ok(()) => "accepted (wrong!)".to_string(),
-                Err(e) => format!("rejected ({e})"),
-            }
-        );
-        Ok(())
-    })();
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("ecert demo failed: {error}");
-            ExitCode::FAILURE
-        }
-    }
 }

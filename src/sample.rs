@@ -187,9 +187,18 @@ pub fn business_licence() -> Value {
     })
 }
 
-/// The body of an issuance request, valid 2026-01-01 to 2035-12-31.
+/// Today (UTC), `YYYY-MM-DD`: the sample keys take effect on the day they are published (an earlier
+/// `not_before` would be a backdated key, which the regulator's audit flags).
+pub fn today() -> String {
+    ecert_credential::format_date(time::OffsetDateTime::now_utc().date())
+}
+
+/// The last day of the sample keys and certificates.
+pub const LAST_DAY: &str = "2035-12-31";
+
+/// The body of an issuance request, valid from today to [`LAST_DAY`].
 pub fn issue_body(type_id: &str, attributes: Value) -> Value {
-    json!({"type": type_id, "attributes": attributes, "valid_from": "2026-01-01", "valid_until": "2035-12-31"})
+    json!({"type": type_id, "attributes": attributes, "valid_from": today(), "valid_until": LAST_DAY})
 }
 
 /// Mints a one-hour token.
@@ -241,7 +250,7 @@ pub async fn set_up(base: &Client, platform: &PlatformKey) -> Result<(), ClientE
             .post(
                 &format!("/v1/registry/issuers/{}/keys", issuer.id),
                 &json!({"key_id": "k1", "public_key": key["public_key"],
-                        "not_before": "2020-01-01", "not_after": "2035-12-31"}),
+                        "not_before": today(), "not_after": LAST_DAY}),
             )
             .await?;
     }

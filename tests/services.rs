@@ -896,8 +896,8 @@ async fn key_rotation_keeps_old_certificates_valid() {
     admin
         .post(
             "/v1/registry/issuers/440000-traffic/keys",
-            &json!({"key_id": "k2", "public_key": k2["public_key"], "not_before": "2020-01-01",
-                    "not_after": "2035-12-31"}),
+            &json!({"key_id": "k2", "public_key": k2["public_key"], "not_before": ecert::sample::today(),
+                    "not_after": ecert::sample::LAST_DAY}),
         )
         .await
         .unwrap();
