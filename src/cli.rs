@@ -77,7 +77,12 @@ pub type CliResult<T = ()> = Result<T, CliError>;
 #[derive(Debug, Clone, Args)]
 pub struct Connection {
     /// The ecert service's base URL.
-    #[arg(long, env = "ECERT_SERVER", default_value = "http://127.0.0.1:7400", global = true)]
+    #[arg(
+        long,
+        env = "ECERT_SERVER",
+        default_value = "http://127.0.0.1:7400",
+        global = true
+    )]
     pub server: String,
     /// Bearer token (from `ecert token`).
     #[arg(long, env = "ECERT_TOKEN", global = true, hide_env_values = true)]
@@ -111,12 +116,16 @@ impl Connection {
 pub fn read_json(path: &Path) -> CliResult<Value> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::Failed(format!("cannot read {}: {e}", path.display())))?;
-    serde_json::from_str(&text).map_err(|e| CliError::Failed(format!("{} is not valid JSON: {e}", path.display())))
+    serde_json::from_str(&text)
+        .map_err(|e| CliError::Failed(format!("{} is not valid JSON: {e}", path.display())))
 }
 
 /// Writes a file whole or not at all (a temporary file renamed into place).
 pub fn write_atomically(path: &Path, contents: &str) -> CliResult<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut file = tempfile::NamedTempFile::new_in(dir)
         .map_err(|e| CliError::Failed(format!("cannot write in {}: {e}", dir.display())))?;
     std::io::Write::write_all(&mut file, contents.as_bytes())
@@ -296,11 +305,11 @@ fn serve(
     let passphrase = std::env::var("ECERT_PASSPHRASE")
         .ok()
         .map(zeroize::Zeroizing::new);
-    runtime()?.block_on(crate::serve(
-        config,
-        passphrase.as_deref().map(String::as_str),
-        crate::app::shutdown_signal(),
-    ))
+    runtime()?.block_on(async {
+        // Before anything else, so that a SIGTERM during start-up is a graceful shutdown too.
+        let shutdown = crate::app::shutdown_signal()?;
+        crate::serve(config, passphrase.as_deref().map(String::as_str), shutdown).await
+    })
 }
 
 fn token(

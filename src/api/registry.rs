@@ -164,11 +164,12 @@ impl RegistryService {
         encode_b64(self.signer.verifying_key().as_bytes())
     }
 
-    /// Appends `entry` (whose `at` the caller set from [`RegistryService::next_at`]) and commits it with
-    /// its tree head. Returns the entry's index and the new head.
-    pub async fn append(&self, db: &Database, entry: Entry) -> ApiResult<(u64, SignedTreeHead)> {
+    /// Stamps `entry` with the time (under the writers' lock, so that times along the log never go back),
+    /// appends it and commits it with its tree head. Returns the entry's index and the new head.
+    pub async fn append(&self, db: &Database, mut entry: Entry) -> ApiResult<(u64, SignedTreeHead)> {
         let mut write = db.write().await?;
         let current = self.loaded();
+        entry.set_at(self.next_at());
         let bytes = entry
             .canonical_bytes()
             .map_err(|e| ApiError::bad_request("invalid_entry", e.to_string()))?;
@@ -208,6 +209,7 @@ impl RegistryService {
     }
 
     /// The time for a new entry: now, but never before the last entry (the log's times never go back).
+    /// Handlers use it to fill in an entry; [`RegistryService::append`] stamps it again under the lock.
     pub fn next_at(&self) -> i64 {
         now().max(self.loaded().registry.state().last_at)
     }

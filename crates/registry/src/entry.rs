@@ -94,6 +94,19 @@ impl Entry {
         }
     }
 
+    /// Sets when the entry was appended: the registry stamps each entry as it appends it, under its
+    /// writers' lock, so that times along the log never go back.
+    pub fn set_at(&mut self, when: i64) {
+        match self {
+            Entry::TypeRegistered { at, .. }
+            | Entry::IssuerRegistered { at, .. }
+            | Entry::IssuerAuthorised { at, .. }
+            | Entry::KeyPublished { at, .. }
+            | Entry::KeyStatusChanged { at, .. }
+            | Entry::VerifierRegistered { at, .. } => *at = when,
+        }
+    }
+
     /// The canonical encoding (RFC 8785): the bytes the log's leaf hash is taken over.
     pub fn canonical_bytes(&self) -> Result<Vec<u8>> {
         let value = serde_json::to_value(self).map_err(|e| Error::Malformed(e.to_string()))?;
