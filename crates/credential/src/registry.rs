@@ -64,6 +64,7 @@ pub enum KeyStatus {
 
 /// A verifier (relying party) as the registry lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VerifierRecord {
     /// Registry id; the audience of its requests.
     pub id: String,
@@ -77,6 +78,7 @@ pub struct VerifierRecord {
 
 /// A registered purpose: what a verifier may ask for in one situation, and on what legal basis.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Purpose {
     /// Id, unique within its verifier.
     pub id: String,
@@ -90,6 +92,7 @@ pub struct Purpose {
 
 /// What a purpose may see of one certificate type.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PurposeGrant {
     /// The certificate type.
     #[serde(rename = "type")]
