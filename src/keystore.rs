@@ -610,6 +610,138 @@ impl fmt::Display for KeystoreError {
 
 impl std::error::Error for KeystoreError {}
 
+// ---------------------------------------------------------------------------------------------------------
+// Passphrase-sealed blobs: a secret (e.g. a holder's wallet file) under a key derived from a passphrase,
+// in one self-describing text, with no data directory and no KEK file. The same Argon2id derivation, the
+// same XChaCha20-Poly1305 sealing and the same parameter bounds as `kek.json`.
+
+/// The format tag of a passphrase-sealed text.
+const PASSPHRASE_SEALED_FORMAT: &str = "ecert-passphrase-sealed/1";
+/// Domain of the associated data of a passphrase-sealed text, apart from sealed secrets and the check.
+const PASSPHRASE_SEALED_DOMAIN: &str = "ecert-keystore/1 passphrase-sealed";
+
+/// A passphrase-sealed text: the KDF, its parameters and the salt beside the ciphertext, so that it opens
+/// with the passphrase alone even after the defaults change. Nothing in it is secret without the
+/// passphrase; its strength against offline guessing is the passphrase's and the Argon2 cost's.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PassphraseSealed {
+    format: String,
+    kdf: String,
+    m_cost_kib: u32,
+    t_cost: u32,
+    p_cost: u32,
+    /// base64url, no padding.
+    salt: String,
+    /// base64url(nonce ‖ ciphertext ‖ tag).
+    sealed: String,
+}
+
+impl PassphraseSealed {
+    /// The associated data binds the format, KDF and parameters as well as the salt (the derived key
+    /// already depends on them; binding them again costs nothing and says so explicitly).
+    fn context(&self) -> [String; 4] {
+        [
+            self.format.clone(),
+            self.kdf.clone(),
+            format!("m={},t={},p={}", self.m_cost_kib, self.t_cost, self.p_cost),
+            self.salt.clone(),
+        ]
+    }
+}
+
+/// Seals `plaintext` under `passphrase` with the default Argon2id parameters ([`KdfParams::DEFAULT`]: 64
+/// MiB, 3 passes, 1 lane). Returns a JSON text naming the format, the KDF, its parameters and the salt,
+/// beside base64url(nonce ‖ ciphertext ‖ tag); [`open_with_passphrase`] opens it.
+pub fn seal_with_passphrase(passphrase: &str, plaintext: &[u8]) -> Result<String, KeystoreError> {
+    seal_with_passphrase_using(passphrase, plaintext, KdfParams::DEFAULT)
+}
+
+/// [`seal_with_passphrase`] with chosen Argon2id parameters (tests use cheap ones;
+/// [`open_with_passphrase`] honours whatever the text says, within the same bounds as `kek.json`).
+pub(crate) fn seal_with_passphrase_using(
+    passphrase: &str,
+    plaintext: &[u8],
+    params: KdfParams,
+) -> Result<String, KeystoreError> {
+    if passphrase.is_empty() {
+        return Err(KeystoreError::EmptyPassphrase);
+    }
+    let mut salt = [0u8; SALT_LEN];
+    fill_random(&mut salt)?;
+    let argon2 = params.argon2(Path::new(PASSPHRASE_SEALED_FORMAT))?;
+    let key = Kek {
+        key: derive(&argon2, passphrase, &salt)?,
+        source: KekSource::Passphrase,
+    };
+    let mut text = PassphraseSealed {
+        format: PASSPHRASE_SEALED_FORMAT.to_owned(),
+        kdf: KDF_NAME.to_owned(),
+        m_cost_kib: params.m_cost_kib,
+        t_cost: params.t_cost,
+        p_cost: params.p_cost,
+        salt: ecert_credential::encode_b64(&salt),
+        sealed: String::new(),
+    };
+    let context = text.context();
+    let context: Vec<&str> = context.iter().map(String::as_str).collect();
+    let sealed = key.seal_raw(PASSPHRASE_SEALED_DOMAIN, &context, plaintext)?;
+    text.sealed = ecert_credential::encode_b64(&sealed);
+    let mut json = serde_json::to_string_pretty(&text).map_err(|e| KeystoreError::Io(e.to_string()))?;
+    json.push('\n');
+    Ok(json)
+}
+
+/// Opens what [`seal_with_passphrase`] produced. `origin` (the file it came from) only names it in
+/// errors: a text that is not a passphrase-sealed text, or whose parameters are out of bounds, is
+/// [`KeystoreError::InvalidPassphraseFile`]; one that does not open, because the passphrase is wrong or
+/// the text was tampered with (the two cannot be told apart), is [`KeystoreError::WrongPassphrase`].
+pub fn open_with_passphrase(
+    passphrase: &str,
+    sealed: &str,
+    origin: &Path,
+) -> Result<Zeroizing<Vec<u8>>, KeystoreError> {
+    let invalid = |reason: String| KeystoreError::InvalidPassphraseFile {
+        path: origin.to_path_buf(),
+        reason,
+    };
+    let text: PassphraseSealed =
+        serde_json::from_str(sealed).map_err(|e| invalid(format!("not a passphrase-sealed file: {e}")))?;
+    if text.format != PASSPHRASE_SEALED_FORMAT {
+        return Err(invalid(format!(
+            "unknown format {:?} (expected {PASSPHRASE_SEALED_FORMAT:?})",
+            text.format
+        )));
+    }
+    if text.kdf != KDF_NAME {
+        return Err(invalid(format!(
+            "unsupported kdf {:?} (expected {KDF_NAME:?})",
+            text.kdf
+        )));
+    }
+    let params = KdfParams {
+        m_cost_kib: text.m_cost_kib,
+        t_cost: text.t_cost,
+        p_cost: text.p_cost,
+    };
+    let salt =
+        ecert_credential::decode_b64(&text.salt).map_err(|_| invalid("salt is not base64url".into()))?;
+    // RFC 9106 §3.1: at least 8 bytes; anything past 64 is not something `seal` ever wrote.
+    if !(8..=64).contains(&salt.len()) {
+        return Err(invalid(format!("salt is {} bytes, expected 8 to 64", salt.len())));
+    }
+    let bytes =
+        ecert_credential::decode_b64(&text.sealed).map_err(|_| invalid("sealed is not base64url".into()))?;
+    let key = Kek {
+        key: derive(&params.argon2(origin)?, passphrase, &salt)?,
+        source: KekSource::Passphrase,
+    };
+    let context = text.context();
+    let context: Vec<&str> = context.iter().map(String::as_str).collect();
+    key.open_raw(PASSPHRASE_SEALED_DOMAIN, &context, &bytes)
+        .map_err(|_| KeystoreError::WrongPassphrase(origin.to_path_buf()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1031,5 +1163,137 @@ mod tests {
         {
             assert!(!shown.contains(encoded.as_str()), "{shown}");
         }
+    }
+}
+
+#[cfg(test)]
+mod passphrase_sealing_tests {
+    use super::*;
+
+    /// Argon2's minimum: these tests exercise the format, not the cost.
+    const CHEAP: KdfParams = KdfParams {
+        m_cost_kib: 8,
+        t_cost: 1,
+        p_cost: 1,
+    };
+
+    fn origin() -> &'static Path {
+        Path::new("wallet.ecert")
+    }
+
+    #[test]
+    fn round_trip_and_self_description() {
+        let text = seal_with_passphrase_using("pw", b"the holder's wallet", CHEAP).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["format"], "ecert-passphrase-sealed/1");
+        assert_eq!(json["kdf"], "argon2id");
+        assert_eq!(json["m_cost_kib"], 8);
+        assert_eq!(json["t_cost"], 1);
+        assert_eq!(json["p_cost"], 1);
+        assert_eq!(
+            ecert_credential::decode_b64(json["salt"].as_str().unwrap())
+                .unwrap()
+                .len(),
+            SALT_LEN
+        );
+        assert!(!text.contains("holder"), "{text}");
+        let opened = open_with_passphrase("pw", &text, origin()).unwrap();
+        assert_eq!(opened.as_slice(), b"the holder's wallet");
+        // Fresh salt and nonce every time.
+        assert_ne!(
+            text,
+            seal_with_passphrase_using("pw", b"the holder's wallet", CHEAP).unwrap()
+        );
+        // Empty plaintext is fine.
+        let empty = seal_with_passphrase_using("pw", b"", CHEAP).unwrap();
+        assert!(open_with_passphrase("pw", &empty, origin()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn default_parameters_are_the_keystores() {
+        let text = seal_with_passphrase("correct horse", b"x").unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["m_cost_kib"], KdfParams::DEFAULT.m_cost_kib);
+        assert_eq!(json["t_cost"], KdfParams::DEFAULT.t_cost);
+        assert_eq!(json["p_cost"], KdfParams::DEFAULT.p_cost);
+        assert_eq!(
+            open_with_passphrase("correct horse", &text, origin())
+                .unwrap()
+                .as_slice(),
+            b"x"
+        );
+    }
+
+    #[test]
+    fn wrong_passphrase_is_refused_clearly() {
+        let text = seal_with_passphrase_using("right", b"secret", CHEAP).unwrap();
+        for wrong in ["wrong", "Right", "right ", ""] {
+            let err = open_with_passphrase(wrong, &text, origin()).unwrap_err();
+            assert!(
+                matches!(err, KeystoreError::WrongPassphrase(_)),
+                "{wrong:?}: {err}"
+            );
+            assert_eq!(err.to_string(), "wrong passphrase for wallet.ecert");
+        }
+    }
+
+    #[test]
+    fn empty_passphrase_is_refused_at_seal() {
+        let err = seal_with_passphrase_using("", b"secret", CHEAP).unwrap_err();
+        assert!(matches!(err, KeystoreError::EmptyPassphrase), "{err}");
+    }
+
+    #[test]
+    fn tampered_or_hostile_texts_are_refused() {
+        let text = seal_with_passphrase_using("pw", b"secret", CHEAP).unwrap();
+        let original: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let open = |edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut json = original.clone();
+            edit(&mut json);
+            open_with_passphrase("pw", &json.to_string(), origin()).unwrap_err()
+        };
+        // Anything that changes the key or the associated data: the text no longer opens.
+        let wrong: [&dyn Fn(&mut serde_json::Value); 4] = [
+            &|j| j["t_cost"] = 2.into(),
+            &|j| j["salt"] = ecert_credential::encode_b64(&[0u8; 16]).into(),
+            &|j| j["sealed"] = ecert_credential::encode_b64(&[0u8; 40]).into(),
+            &|j| j["sealed"] = ecert_credential::encode_b64(&[0u8; 3]).into(),
+        ];
+        for edit in wrong {
+            let err = open(edit);
+            assert!(matches!(err, KeystoreError::WrongPassphrase(_)), "{err}");
+        }
+        // Malformed texts, unknown formats and parameters that would stall never reach Argon2.
+        let invalid: [&dyn Fn(&mut serde_json::Value); 8] = [
+            &|j| j["m_cost_kib"] = (MAX_M_COST_KIB + 1).into(),
+            &|j| j["p_cost"] = 0.into(),
+            &|j| j["kdf"] = "scrypt".into(),
+            &|j| j["format"] = "ecert-passphrase-sealed/2".into(),
+            &|j| j["salt"] = "!!".into(),
+            &|j| j["salt"] = ecert_credential::encode_b64(&[1u8; 4]).into(),
+            &|j| j["extra"] = 1.into(),
+            &|j| j["sealed"] = serde_json::Value::Null,
+        ];
+        for edit in invalid {
+            let err = open(edit);
+            assert!(
+                matches!(err, KeystoreError::InvalidPassphraseFile { .. }),
+                "{err}"
+            );
+            assert!(err.to_string().starts_with("wallet.ecert: "), "{err}");
+        }
+        let err = open_with_passphrase("pw", "not json", origin()).unwrap_err();
+        assert!(
+            matches!(err, KeystoreError::InvalidPassphraseFile { .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn errors_leak_no_plaintext() {
+        let text = seal_with_passphrase_using("pw", b"Li Hua", CHEAP).unwrap();
+        let err = open_with_passphrase("nope", &text, origin()).unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("Li Hua") && !shown.contains("nope"), "{shown}");
     }
 }

@@ -1,19 +1,254 @@
-//! `ecert verifier`: not yet written.
+//! `ecert verifier`: a verifier's desk at the command line. `request` asks the verifier service
+//! (src/api/verifier.rs) for a presentation request under one of the verifier's registered purposes and
+//! prints the URL the holder answers; `check` hands the service a presentation a holder gave over
+//! (`ecert wallet answer --request .. --out ..`) and prints what it established, and only that.
+//!
+//! The service refuses a request that asks for more than the purpose allows, and verifies and spends the
+//! request's nonce on the first presentation, so a replayed one fails here too.
 
-use clap::Args;
+use std::path::PathBuf;
 
-use super::{CliError, CliResult, Connection};
+use clap::{ArgGroup, Args, Subcommand};
+use ecert_credential::{Presentation, PresentationRequest, RequestItem, TypeId};
+use serde_json::{Value, json};
 
-/// `ecert verifier` arguments.
+use super::{CliError, CliResult, Connection, read_json, write_atomically};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (check: the presentation is valid)
+  1  the operation failed: refused by the service (e.g. over-asking), a bad input file
+  2  bad usage
+  3  the service could not be reached
+  4  the presentation did not verify (the failed check is named), or was already used";
+
+/// `ecert verifier`: create presentation requests; check presentations.
 #[derive(Debug, Args)]
+#[command(after_help = EXIT_CODES)]
 pub struct VerifierArgs {
-    /// Connection.
     #[command(flatten)]
     connection: Connection,
+    /// The verifier's registry id, e.g. 110105-car-rental. Creating a request needs a verifier token for
+    /// it (`ecert token --role verifier --scope <ID>`).
+    #[arg(long, env = "ECERT_VERIFIER", global = true, value_name = "ID")]
+    verifier: Option<String>,
+    #[command(subcommand)]
+    command: VerifierCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum VerifierCommand {
+    /// Create a presentation request under a registered purpose; print it and the URL the holder answers.
+    ///
+    /// Either one item from --type (with --disclose and --claims), or the items from a JSON file (a list of
+    /// {"id", "types", "issuers"?, "disclose", "claims"}). The service refuses a request asking for more
+    /// than the purpose allows. The holder answers with
+    /// `ecert wallet answer --url <URL>`, or from the request file with `--request`.
+    #[command(after_help = EXIT_CODES)]
+    #[command(group(ArgGroup::new("what").required(true).args(["items", "type_id"])))]
+    Request(RequestArgs),
+    /// Check a presentation a holder gave over: print what it establishes, or which check failed.
+    ///
+    /// The request's nonce is spent by the first check, valid or not: a second check of the same
+    /// presentation fails as a replay.
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        /// The nonce of the request the presentation answers.
+        #[arg(long)]
+        nonce: String,
+        /// The presentation file (JSON).
+        #[arg(long, value_name = "FILE")]
+        presentation: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+struct RequestArgs {
+    /// The registered purpose, e.g. rent-a-car.
+    #[arg(long)]
+    purpose: String,
+    /// The items, from a JSON file: a list of items, or {"items": [...]}.
+    #[arg(long, value_name = "FILE.json")]
+    items: Option<PathBuf>,
+    /// The certificate type of a single item, e.g. cn.driving-licence/1.
+    #[arg(long = "type", value_name = "TYPE")]
+    type_id: Option<String>,
+    /// With --type: the attributes to disclose, comma-separated.
+    #[arg(long, value_delimiter = ',', requires = "type_id", value_name = "NAMES")]
+    disclose: Vec<String>,
+    /// With --type: the derived claims that must hold, comma-separated (e.g. age_over_18).
+    #[arg(long, value_delimiter = ',', requires = "type_id", value_name = "NAMES")]
+    claims: Vec<String>,
+    /// With --type: accept only these issuers, comma-separated (default: any the registry authorises).
+    #[arg(long, value_delimiter = ',', requires = "type_id", value_name = "IDS")]
+    issuers: Vec<String>,
+    /// The request's lifetime in seconds (default and maximum: the service's).
+    #[arg(long, value_name = "SECS")]
+    ttl: Option<i64>,
+    /// Write the request to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 /// Runs the command.
 pub async fn run(args: VerifierArgs) -> CliResult {
-    let _ = args.connection;
-    Err(CliError::Usage("not yet written".into()))
+    let verifier = args.verifier.ok_or_else(|| {
+        CliError::Usage("give the verifier's registry id: --verifier ID (or ECERT_VERIFIER)".into())
+    })?;
+    let connection = &args.connection;
+    match args.command {
+        VerifierCommand::Request(request_args) => request(connection, &verifier, request_args).await,
+        VerifierCommand::Check { nonce, presentation } => {
+            check(connection, &verifier, &nonce, &presentation).await
+        }
+    }
+}
+
+/// The default item id for `--type`: the type's short name, `cn.driving-licence/1` → `driving-licence`.
+fn item_id(type_id: &str) -> String {
+    let name = type_id.split('/').next().unwrap_or(type_id);
+    name.rsplit('.').next().unwrap_or(name).to_owned()
+}
+
+fn items(args: &RequestArgs) -> CliResult<Value> {
+    if let Some(path) = &args.items {
+        let value = read_json(path)?;
+        let list = match value.get("items") {
+            Some(inner) => inner.clone(),
+            None => value,
+        };
+        // Checked here so that a typo names the file rather than coming back as the service's refusal.
+        serde_json::from_value::<Vec<RequestItem>>(list.clone())
+            .map_err(|e| CliError::Failed(format!("{} does not hold request items: {e}", path.display())))?;
+        return Ok(list);
+    }
+    let type_text = args.type_id.as_deref().unwrap_or_default();
+    let type_id =
+        TypeId::new(type_text).map_err(|e| CliError::Usage(format!("--type {type_text:?}: {e}")))?;
+    let item = RequestItem {
+        id: item_id(type_id.as_str()),
+        types: vec![type_id],
+        issuers: (!args.issuers.is_empty()).then(|| args.issuers.clone()),
+        disclose: args.disclose.clone(),
+        claims: args.claims.clone(),
+    };
+    serde_json::to_value(vec![item]).map_err(|e| CliError::Failed(e.to_string()))
+}
+
+async fn request(connection: &Connection, verifier: &str, args: RequestArgs) -> CliResult {
+    if connection.token.is_none() {
+        return Err(CliError::Usage(format!(
+            "creating a request needs a verifier token: --token (or ECERT_TOKEN), from \
+             `ecert token --role verifier --scope {verifier}`"
+        )));
+    }
+    let items = items(&args)?;
+    let mut body = json!({"purpose": args.purpose, "items": items});
+    if let Some(ttl) = args.ttl {
+        body["ttl_secs"] = json!(ttl);
+    }
+    let client = connection.client();
+    let answer = client
+        .post(&format!("/v1/verifiers/{verifier}/requests"), &body)
+        .await?;
+    let request: PresentationRequest = serde_json::from_value(answer)
+        .map_err(|e| CliError::Failed(format!("the service answered with no request: {e}")))?;
+    let url = format!(
+        "{}/v1/verifiers/{}/requests/{}",
+        client.base(),
+        request.verifier,
+        request.nonce
+    );
+    let text = request.to_json();
+    if let Some(out) = &args.out {
+        write_atomically(out, &text)?;
+    }
+    let expires = when(request.expires_at);
+    let mut human = Vec::new();
+    match &args.out {
+        Some(out) => human.push(format!("request written to {}", out.display())),
+        None => human.push(text.clone()),
+    }
+    human.push(format!("nonce:   {}", request.nonce));
+    human.push(format!("expires: {expires}"));
+    human.push(format!("the holder answers: {url}"));
+    connection.print(
+        &human.join("\n"),
+        &json!({"request": request, "url": url, "nonce": request.nonce}),
+    );
+    Ok(())
+}
+
+async fn check(connection: &Connection, verifier: &str, nonce: &str, path: &std::path::Path) -> CliResult {
+    let value = read_json(path)?;
+    Presentation::from_json(&value.to_string())
+        .map_err(|e| CliError::Failed(format!("{} does not hold a presentation: {e}", path.display())))?;
+    let result = connection
+        .client()
+        .post(
+            &format!("/v1/verifiers/{verifier}/requests/{nonce}/presentation"),
+            &value,
+        )
+        .await
+        .map_err(|e| match e.code.as_str() {
+            "nonce_used" | "request_expired" => {
+                CliError::Rejected(format!("the presentation is not accepted: {e}"))
+            }
+            _ => e.into(),
+        })?;
+    print_result(connection, &result, verifier)
+}
+
+/// Prints a verification result: what the verifier learned, item by item. One that is not valid is
+/// exit 4, naming the failed check.
+pub(crate) fn print_result(connection: &Connection, result: &Value, verifier: &str) -> CliResult {
+    if result["valid"] != true {
+        if connection.json {
+            connection.print("", result);
+        }
+        let failure = &result["failure"];
+        return Err(CliError::Rejected(format!(
+            "the presentation did not verify: {} ({})",
+            failure["message"].as_str().unwrap_or("no reason given"),
+            failure["code"].as_str().unwrap_or("unknown")
+        )));
+    }
+    let mut lines = vec![format!("VALID: {verifier} learned")];
+    for item in result["items"].as_array().into_iter().flatten() {
+        lines.push(format!(
+            "  item {}: {} from {}, valid {} to {}",
+            item["item"].as_str().unwrap_or_default(),
+            item["type"].as_str().unwrap_or_default(),
+            item["issuer"].as_str().unwrap_or_default(),
+            item["valid_from"].as_str().unwrap_or_default(),
+            item["valid_until"].as_str().unwrap_or_default()
+        ));
+        for (name, value) in item["disclosed"].as_object().into_iter().flatten() {
+            let shown = match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            lines.push(format!("    {name:<22} {shown}"));
+        }
+        for (name, value) in item["claims"].as_object().into_iter().flatten() {
+            lines.push(format!("    {name:<22} {value} (claim)"));
+        }
+    }
+    lines.push("  nothing else was disclosed".to_owned());
+    connection.print(&lines.join("\n"), result);
+    Ok(())
+}
+
+/// A Unix time as people read it, in UTC to the second.
+pub(crate) fn when(unix: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(unix) {
+        Ok(t) => format!(
+            "{} {:02}:{:02}:{:02} UTC",
+            ecert_credential::format_date(t.date()),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        Err(_) => unix.to_string(),
+    }
 }
