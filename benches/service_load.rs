@@ -6,7 +6,9 @@
 //!
 //! 1. **Baseline**: `Presentation::from_json` + `ecert_verifier::verify` with the registry view, the
 //!    checked status list and the catalogue in memory, on as many threads as
-//!    `std::thread::available_parallelism`, for a few seconds: presentations per second.
+//!    `std::thread::available_parallelism`, for a few seconds: presentations per second. Measured before
+//!    and again after the closed loop; the higher of the two is the reference, so that a slow baseline
+//!    never flatters the service.
 //! 2. **Closed loop**: the real `ecert` binary (`ecert init`, then `ecert serve` on `127.0.0.1:0` as a
 //!    child process) with the sample country set up over HTTP and one licence issued. N requests are
 //!    created with the verifier's token and N presentations derived by the holder's wallet *before* the
@@ -26,7 +28,8 @@
 //! `cargo test --benches` does) it is a smoke run of 40 presentations.
 //!
 //! The load generator runs on the same machine as the server and shares its cores: on a small machine
-//! that costs the service part of its throughput, and the summary prints the CPU time each side used.
+//! that costs the service part of its throughput, and the summary prints the CPU time each side used
+//! (from /proc), with a warning when other processes kept the machine busy during a measurement.
 //! The process exits non-zero only on errors (a presentation not verified, a call failing); a missed
 //! target prints `TARGET MISSED`.
 
