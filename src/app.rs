@@ -87,7 +87,7 @@ impl AppState {
                         .into(),
                 );
             }
-            Some(VerifierService::new())
+            Some(VerifierService::new(&db))
         } else {
             None
         };

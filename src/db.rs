@@ -6,6 +6,7 @@
 //! transaction avoids SQLITE_BUSY on a read-to-write upgrade; the UNIQUE constraints stay the last word.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -15,11 +16,11 @@ use tokio::sync::{Mutex, MutexGuard};
 /// The database file in the data directory.
 pub const DATABASE_FILE: &str = "ecert.db";
 
-/// The pool and the writers' lock.
-#[derive(Debug)]
+/// The pool and the writers' lock. Clones share both (a background writer holds its own clone).
+#[derive(Clone, Debug)]
 pub struct Database {
     pool: SqlitePool,
-    writer: Mutex<()>,
+    writer: Arc<Mutex<()>>,
 }
 
 /// A write in progress: the transaction and the lock that serialises writers.
@@ -55,7 +56,7 @@ impl Database {
             .map_err(|e| format!("cannot migrate the database {}: {e}", path.display()))?;
         Ok(Database {
             pool,
-            writer: Mutex::new(()),
+            writer: Arc::new(Mutex::new(())),
         })
     }
 

@@ -126,7 +126,8 @@ impl<T: serde::Serialize> IntoResponse for Json<T> {
     }
 }
 
-fn json_rejection(rejection: JsonRejection) -> ApiError {
+/// The `ApiError` for a rejected JSON body: syntax, wrong types, missing content type, oversize.
+pub fn json_rejection(rejection: JsonRejection) -> ApiError {
     let status = rejection.status();
     let message = rejection.body_text();
     match rejection {

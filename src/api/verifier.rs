@@ -2,10 +2,13 @@
 //! presentations answering them against the registry and the issuers' signed status lists, and one audit
 //! record per verification that names what was disclosed but never holds a value.
 
+mod answers;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
+use axum::extract::FromRequest;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use ecert_credential::{
@@ -16,25 +19,55 @@ use rand_core::OsRng;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sqlx::Row;
+use tokio::sync::Semaphore;
 
+use self::answers::{Answer, AnswerWriter, Recorded};
 use crate::app::{AppState, now};
 use crate::auth::{AccessRole, Caller};
-use crate::error::{ApiError, ApiResult, Json, Path as UrlPath, Query};
+use crate::db::Database;
+use crate::error::{ApiError, ApiResult, Json, Path as UrlPath, Query, json_rejection};
 
 /// Status lists already checked, by (issuer, list), with the version checked: a list's signature is
 /// verified once per version, not once per presentation.
 type StatusCache = HashMap<(String, String), (i64, Arc<StatusView>)>;
 
 /// The verifier service's state.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct VerifierService {
     status_cache: Mutex<StatusCache>,
+    answers: AnswerWriter,
+    /// One permit per core for the CPU-bound checks (BBS proofs, status-list signatures). Unbounded, every
+    /// presentation in flight got its own blocking thread, and the async workers and the database thread
+    /// waited behind more runnable threads than cores: latency went up and throughput down.
+    cpu: Arc<Semaphore>,
 }
 
 impl VerifierService {
-    /// A service with an empty cache.
-    pub fn new() -> VerifierService {
-        VerifierService::default()
+    /// A service with an empty cache, writing its answers to `db`; starts the answer writer on the
+    /// current tokio runtime.
+    pub fn new(db: &Database) -> VerifierService {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        VerifierService {
+            status_cache: Mutex::new(StatusCache::new()),
+            answers: AnswerWriter::start(db.clone()),
+            cpu: Arc::new(Semaphore::new(cores)),
+        }
+    }
+
+    /// Runs a CPU-bound check off the async workers, at most one per core at a time, first come first
+    /// served.
+    async fn compute<R: Send + 'static>(&self, check: impl FnOnce() -> R + Send + 'static) -> ApiResult<R> {
+        let permit = Arc::clone(&self.cpu)
+            .acquire_owned()
+            .await
+            .map_err(ApiError::internal)?;
+        tokio::task::spawn_blocking(move || {
+            let result = check();
+            drop(permit);
+            result
+        })
+        .await
+        .map_err(ApiError::internal)
     }
 }
 
@@ -204,23 +237,28 @@ impl StatusSource for CheckedLists {
 }
 
 /// The status lists a presentation points to, each checked against its issuer's key in the registry.
+/// Only a list's version is read for each presentation; the document is fetched and its signature
+/// checked when that version is not in the cache yet.
 async fn status_lists(
     state: &AppState,
-    registry: &RegistryView,
+    service: &VerifierService,
+    registry: &Arc<crate::api::registry::Loaded>,
     presentation: &Presentation,
 ) -> ApiResult<CheckedLists> {
-    let service = service(state)?;
     let mut lists = CheckedLists::default();
     for item in &presentation.items {
         let key = (item.issuer.clone(), item.status.list.clone());
-        let row = sqlx::query("SELECT version, document FROM status_lists WHERE issuer = $1 AND list = $2")
-            .bind(&key.0)
-            .bind(&key.1)
-            .fetch_optional(state.db.pool())
-            .await?;
+        if lists.0.contains_key(&key) {
+            continue;
+        }
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM status_lists WHERE issuer = $1 AND list = $2")
+                .bind(&key.0)
+                .bind(&key.1)
+                .fetch_optional(state.db.pool())
+                .await?;
         // An unknown list stays undeclared: the verifier library then fails closed (status unknown).
-        let Some(row) = row else { continue };
-        let version: i64 = row.get("version");
+        let Some(version) = version else { continue };
         let cached = match service.status_cache.lock() {
             Ok(cache) => cache
                 .get(&key)
@@ -231,19 +269,9 @@ async fn status_lists(
         let view = match cached {
             Some(view) => view,
             None => {
-                let document =
-                    StatusList::from_json(&row.get::<String, _>("document")).map_err(ApiError::internal)?;
-                let Some(public_key) = registry
-                    .key(&document.issuer, &document.key_id)
-                    .map(|k| k.public_key.clone())
-                else {
+                let Some((version, view)) = check_status_list(state, service, registry, &key).await? else {
                     continue;
                 };
-                let Ok(view) = document.verify(&public_key) else {
-                    tracing::warn!(issuer = %key.0, list = %key.1, "status list signature does not verify");
-                    continue;
-                };
-                let view = Arc::new(view);
                 if let Ok(mut cache) = service.status_cache.lock() {
                     cache.insert(key.clone(), (version, Arc::clone(&view)));
                 }
@@ -255,40 +283,68 @@ async fn status_lists(
     Ok(lists)
 }
 
+/// Reads a status list's current document and checks its signature against the issuer's key in the
+/// registry; `None` when the key is unknown or the signature does not verify (the presentation then
+/// fails closed on an unknown status).
+async fn check_status_list(
+    state: &AppState,
+    service: &VerifierService,
+    registry: &Arc<crate::api::registry::Loaded>,
+    (issuer, list): &(String, String),
+) -> ApiResult<Option<(i64, Arc<StatusView>)>> {
+    let row = sqlx::query("SELECT version, document FROM status_lists WHERE issuer = $1 AND list = $2")
+        .bind(issuer)
+        .bind(list)
+        .fetch_optional(state.db.pool())
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let version: i64 = row.get("version");
+    let document = StatusList::from_json(&row.get::<String, _>("document")).map_err(ApiError::internal)?;
+    let Some(public_key) = registry
+        .view
+        .key(&document.issuer, &document.key_id)
+        .map(|k| k.public_key.clone())
+    else {
+        return Ok(None);
+    };
+    let checked = service.compute(move || document.verify(&public_key)).await?;
+    match checked {
+        Ok(view) => Ok(Some((version, Arc::new(view)))),
+        Err(_) => {
+            tracing::warn!(%issuer, %list, "status list signature does not verify");
+            Ok(None)
+        }
+    }
+}
+
+/// The body of a submitted presentation, parsed once; a body that is JSON but not a presentation is
+/// `invalid_presentation`.
+struct PresentationBody(Presentation);
+
+impl<S: Send + Sync> FromRequest<S> for PresentationBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<Presentation>::from_request(request, state).await {
+            Ok(axum::Json(presentation)) => Ok(PresentationBody(presentation)),
+            Err(axum::extract::rejection::JsonRejection::JsonDataError(e)) => {
+                Err(ApiError::bad_request("invalid_presentation", e.body_text()))
+            }
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
 async fn submit_presentation(
     state: axum::extract::State<AppState>,
     UrlPath((verifier, nonce)): UrlPath<(String, String)>,
-    Json(body): Json<Value>,
+    PresentationBody(presentation): PresentationBody,
 ) -> ApiResult<Json<Value>> {
-    service(&state)?;
-    let text = body.to_string();
-    let presentation = Presentation::from_json(&text)
-        .map_err(|e| ApiError::bad_request("invalid_presentation", e.to_string()))?;
+    let service = service(&state)?;
     let request = open_request(&state, &verifier, &nonce).await?;
     let loaded = state.registry()?.loaded();
-    let lists = status_lists(&state, &loaded.view, &presentation).await?;
+    let lists = status_lists(&state, service, &loaded, &presentation).await?;
     let verified_at = now();
-    let checked = {
-        let loaded = Arc::clone(&loaded);
-        let request = request.clone();
-        let presentation = presentation.clone();
-        tokio::task::spawn_blocking(move || {
-            ecert_verifier::verify(
-                &request,
-                &presentation,
-                &loaded.view,
-                &lists,
-                &loaded.catalogue,
-                verified_at,
-            )
-        })
-        .await
-        .map_err(ApiError::internal)?
-    };
-    let outcome = match &checked {
-        Ok(_) => "valid".to_owned(),
-        Err(failure) => failure.code().to_owned(),
-    };
     // What the audit keeps: per item, type, issuer and the names of what was disclosed, never a value.
     let items: Vec<Value> = presentation
         .items
@@ -303,34 +359,40 @@ async fn submit_presentation(
             })
         })
         .collect();
-    let mut write = state.db.write().await?;
-    // Single use: only the first answer marks the request used; a concurrent replay finds it taken.
-    let taken =
-        sqlx::query("UPDATE presentation_requests SET used_at = $1 WHERE nonce = $2 AND used_at IS NULL")
-            .bind(verified_at)
-            .bind(&nonce)
-            .execute(&mut *write.tx)
-            .await?;
-    if taken.rows_affected() != 1 {
+    let purpose = request.purpose.clone();
+    let checked = service
+        .compute(move || {
+            ecert_verifier::verify(
+                &request,
+                &presentation,
+                &loaded.view,
+                &lists,
+                &loaded.catalogue,
+                verified_at,
+            )
+        })
+        .await?;
+    let outcome = match &checked {
+        Ok(_) => "valid".to_owned(),
+        Err(failure) => failure.code().to_owned(),
+    };
+    let answer = Answer {
+        id: record_id(),
+        verifier,
+        nonce,
+        purpose,
+        at: verified_at,
+        outcome,
+        items: Value::Array(items).to_string(),
+    };
+    let (verifier, outcome) = (answer.verifier.clone(), answer.outcome.clone());
+    // Single use: only the first answer spends the nonce; a concurrent replay finds it taken.
+    if service.answers.record(answer).await? == Recorded::AlreadyUsed {
         return Err(ApiError::conflict(
             "nonce_used",
             "the request was already answered; ask for a new one",
         ));
     }
-    sqlx::query(
-        "INSERT INTO verifications (id, verifier, nonce, purpose, at, outcome, items) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(record_id())
-    .bind(&verifier)
-    .bind(&nonce)
-    .bind(&request.purpose)
-    .bind(verified_at)
-    .bind(&outcome)
-    .bind(Value::Array(items).to_string())
-    .execute(&mut *write.tx)
-    .await?;
-    write.tx.commit().await?;
     tracing::info!(%verifier, %outcome, "presentation verified");
     Ok(Json(ecert_verifier::result_json(&checked)))
 }
