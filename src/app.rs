@@ -87,7 +87,7 @@ impl AppState {
                         .into(),
                 );
             }
-            Some(VerifierService::new(&db))
+            Some(VerifierService::new(&db)?)
         } else {
             None
         };

@@ -3,6 +3,7 @@
 //! record per verification that names what was disclosed but never holds a value.
 
 mod answers;
+mod pool;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -19,9 +20,9 @@ use rand_core::OsRng;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sqlx::Row;
-use tokio::sync::Semaphore;
 
 use self::answers::{Answer, AnswerWriter, Recorded};
+use self::pool::CheckPool;
 use crate::app::{AppState, now};
 use crate::auth::{AccessRole, Caller};
 use crate::db::Database;
@@ -36,38 +37,18 @@ type StatusCache = HashMap<(String, String), (i64, Arc<StatusView>)>;
 pub struct VerifierService {
     status_cache: Mutex<StatusCache>,
     answers: AnswerWriter,
-    /// One permit per core for the CPU-bound checks (BBS proofs, status-list signatures). Unbounded, every
-    /// presentation in flight got its own blocking thread, and the async workers and the database thread
-    /// waited behind more runnable threads than cores: latency went up and throughput down.
-    cpu: Arc<Semaphore>,
+    checks: CheckPool,
 }
 
 impl VerifierService {
     /// A service with an empty cache, writing its answers to `db`; starts the answer writer on the
-    /// current tokio runtime.
-    pub fn new(db: &Database) -> VerifierService {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        VerifierService {
+    /// current tokio runtime and the check threads.
+    pub fn new(db: &Database) -> Result<VerifierService, String> {
+        Ok(VerifierService {
             status_cache: Mutex::new(StatusCache::new()),
             answers: AnswerWriter::start(db.clone()),
-            cpu: Arc::new(Semaphore::new(cores)),
-        }
-    }
-
-    /// Runs a CPU-bound check off the async workers, at most one per core at a time, first come first
-    /// served.
-    async fn compute<R: Send + 'static>(&self, check: impl FnOnce() -> R + Send + 'static) -> ApiResult<R> {
-        let permit = Arc::clone(&self.cpu)
-            .acquire_owned()
-            .await
-            .map_err(ApiError::internal)?;
-        tokio::task::spawn_blocking(move || {
-            let result = check();
-            drop(permit);
-            result
+            checks: CheckPool::start()?,
         })
-        .await
-        .map_err(ApiError::internal)
     }
 }
 
@@ -307,7 +288,7 @@ async fn check_status_list(
     else {
         return Ok(None);
     };
-    let checked = service.compute(move || document.verify(&public_key)).await?;
+    let checked = service.checks.run(move || document.verify(&public_key)).await?;
     match checked {
         Ok(view) => Ok(Some((version, Arc::new(view)))),
         Err(_) => {
@@ -361,7 +342,8 @@ async fn submit_presentation(
         .collect();
     let purpose = request.purpose.clone();
     let checked = service
-        .compute(move || {
+        .checks
+        .run(move || {
             ecert_verifier::verify(
                 &request,
                 &presentation,
