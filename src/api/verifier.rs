@@ -3,6 +3,7 @@
 //! record per verification that names what was disclosed but never holds a value.
 
 mod answers;
+mod open;
 mod pool;
 
 use std::collections::HashMap;
@@ -22,6 +23,7 @@ use serde_json::{Value, json};
 use sqlx::Row;
 
 use self::answers::{Answer, AnswerWriter, Recorded};
+use self::open::OpenRequests;
 use self::pool::CheckPool;
 use crate::app::{AppState, now};
 use crate::auth::{AccessRole, Caller};
@@ -38,6 +40,7 @@ pub struct VerifierService {
     status_cache: Mutex<StatusCache>,
     answers: AnswerWriter,
     checks: CheckPool,
+    open: OpenRequests,
 }
 
 impl VerifierService {
@@ -48,6 +51,7 @@ impl VerifierService {
             status_cache: Mutex::new(StatusCache::new()),
             answers: AnswerWriter::start(db.clone()),
             checks: CheckPool::start()?,
+            open: OpenRequests::default(),
         })
     }
 }
@@ -170,11 +174,18 @@ async fn create_request(
     .execute(&mut *write.tx)
     .await?;
     write.tx.commit().await?;
+    service(&state)?
+        .open
+        .insert(&verifier, request.clone(), created_at);
     Ok((StatusCode::CREATED, Json(request)))
 }
 
-/// A stored request that can still be answered.
-async fn open_request(state: &AppState, verifier: &str, nonce: &str) -> ApiResult<PresentationRequest> {
+/// A stored request that can still be answered: from memory when this process created it and it is
+/// still open there, otherwise from the database.
+async fn open_request(state: &AppState, verifier: &str, nonce: &str) -> ApiResult<Arc<PresentationRequest>> {
+    if let Some(request) = service(state)?.open.get(verifier, nonce, now()) {
+        return Ok(request);
+    }
     let row = sqlx::query(
         "SELECT request, expires_at, used_at FROM presentation_requests WHERE nonce = $1 AND verifier = $2",
     )
@@ -196,7 +207,9 @@ async fn open_request(state: &AppState, verifier: &str, nonce: &str) -> ApiResul
             "the request has expired; ask for a new one",
         ));
     }
-    serde_json::from_str(&row.get::<String, _>("request")).map_err(ApiError::internal)
+    serde_json::from_str(&row.get::<String, _>("request"))
+        .map(Arc::new)
+        .map_err(ApiError::internal)
 }
 
 async fn get_request(
@@ -204,7 +217,9 @@ async fn get_request(
     UrlPath((verifier, nonce)): UrlPath<(String, String)>,
 ) -> ApiResult<Json<PresentationRequest>> {
     service(&state)?;
-    Ok(Json(open_request(&state, &verifier, &nonce).await?))
+    Ok(Json(PresentationRequest::clone(
+        &*open_request(&state, &verifier, &nonce).await?,
+    )))
 }
 
 /// The checked status lists one verification uses, shared with the cache rather than copied.
@@ -367,9 +382,15 @@ async fn submit_presentation(
         outcome,
         items: Value::Array(items).to_string(),
     };
-    let (verifier, outcome) = (answer.verifier.clone(), answer.outcome.clone());
+    let (verifier, nonce, outcome) = (
+        answer.verifier.clone(),
+        answer.nonce.clone(),
+        answer.outcome.clone(),
+    );
     // Single use: only the first answer spends the nonce; a concurrent replay finds it taken.
-    if service.answers.record(answer).await? == Recorded::AlreadyUsed {
+    let recorded = service.answers.record(answer).await?;
+    service.open.remove(&nonce);
+    if recorded == Recorded::AlreadyUsed {
         return Err(ApiError::conflict(
             "nonce_used",
             "the request was already answered; ask for a new one",
