@@ -160,7 +160,7 @@ async fn create_key(
     .bind(created_at)
     .execute(&mut *write.tx)
     .await?;
-    write.tx.commit().await?;
+    write.commit().await?;
     tracing::info!(%issuer, key_id = %body.key_id, "issuer key created");
     Ok((
         StatusCode::CREATED,
@@ -368,7 +368,7 @@ async fn issue_certificate(
         // A new list: publish it (all valid) before any certificate in it can be presented.
         publish_status_list(&mut write, &key, &position.list).await?;
     }
-    write.tx.commit().await?;
+    write.commit().await?;
     tracing::info!(%issuer, serial = %certificate.serial, type_id = %certificate.type_id, "certificate issued");
     Ok((StatusCode::CREATED, Json(issued(&certificate)?)).into_response())
 }
@@ -679,7 +679,7 @@ async fn change_status(
         &caller.actor(),
     )
     .await?;
-    write.tx.commit().await?;
+    write.commit().await?;
     tracing::info!(%issuer, %serial, status = status_name(to), "certificate status changed");
     Ok(Json(json!({"serial": serial, "status": status_name(to)})))
 }
@@ -854,7 +854,7 @@ async fn file_objection(
     .execute(&mut *write.tx)
     .await?;
     objection_event(&mut write, &id, "filed", None, "holder").await?;
-    write.tx.commit().await?;
+    write.commit().await?;
     tracing::info!(%issuer, objection = %id, "objection filed");
     Ok((StatusCode::CREATED, Json(json!({"id": id, "state": "filed"}))))
 }
@@ -1117,7 +1117,7 @@ async fn review_objection(
                 .await?;
         }
     }
-    write.tx.commit().await?;
+    write.commit().await?;
     tracing::info!(%issuer, objection = %id, "objection decided");
     Ok(Json(objection_json(&state, &issuer, &id).await?))
 }

@@ -197,7 +197,7 @@ impl RegistryService {
             .bind(serde_json::to_string(&head).map_err(ApiError::internal)?)
             .execute(&mut *write.tx)
             .await?;
-        write.tx.commit().await?;
+        write.commit().await?;
         let kind = entry_kind(&entry);
         let next = Loaded::derive(next, head.clone());
         match self.loaded.write() {

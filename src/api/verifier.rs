@@ -30,9 +30,19 @@ use crate::auth::{AccessRole, Caller};
 use crate::db::Database;
 use crate::error::{ApiError, ApiResult, Json, Path as UrlPath, Query, json_rejection};
 
-/// Status lists already checked, by (issuer, list), with the version checked: a list's signature is
-/// verified once per version, not once per presentation.
-type StatusCache = HashMap<(String, String), (i64, Arc<StatusView>)>;
+/// Status lists already checked, by (issuer, list): a list's signature is verified once per version,
+/// not once per presentation, and its version is read again only after the database was written.
+type StatusCache = HashMap<(String, String), CheckedList>;
+
+/// A checked status list and what it was last checked against.
+#[derive(Clone, Debug)]
+struct CheckedList {
+    /// The version checked.
+    version: i64,
+    /// The database generation at which `version` was last seen to be the current one.
+    generation: u64,
+    view: Arc<StatusView>,
+}
 
 /// The verifier service's state.
 #[derive(Debug)]
@@ -161,7 +171,7 @@ async fn create_request(
     request
         .check()
         .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
-    let mut write = state.db.write().await?;
+    let mut write = state.db.write_records().await?;
     sqlx::query(
         "INSERT INTO presentation_requests (nonce, verifier, request, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5)",
@@ -173,7 +183,7 @@ async fn create_request(
     .bind(request.expires_at)
     .execute(&mut *write.tx)
     .await?;
-    write.tx.commit().await?;
+    write.commit().await?;
     service(&state)?
         .open
         .insert(&verifier, request.clone(), created_at);
@@ -233,8 +243,8 @@ impl StatusSource for CheckedLists {
 }
 
 /// The status lists a presentation points to, each checked against its issuer's key in the registry.
-/// Only a list's version is read for each presentation; the document is fetched and its signature
-/// checked when that version is not in the cache yet.
+/// A list is taken from the cache while the database generation is unchanged; otherwise its version is
+/// read, and its document fetched and its signature checked only when that version is new.
 async fn status_lists(
     state: &AppState,
     service: &VerifierService,
@@ -247,6 +257,19 @@ async fn status_lists(
         if lists.0.contains_key(&key) {
             continue;
         }
+        // Loaded before the version is read: a write ending in between makes the entry look stale.
+        let generation = state.db.generation();
+        let cached = service
+            .status_cache
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(&key).cloned());
+        if let Some(entry) = &cached
+            && entry.generation == generation
+        {
+            lists.0.insert(key, Arc::clone(&entry.view));
+            continue;
+        }
         let version: Option<i64> =
             sqlx::query_scalar("SELECT version FROM status_lists WHERE issuer = $1 AND list = $2")
                 .bind(&key.0)
@@ -255,26 +278,23 @@ async fn status_lists(
                 .await?;
         // An unknown list stays undeclared: the verifier library then fails closed (status unknown).
         let Some(version) = version else { continue };
-        let cached = match service.status_cache.lock() {
-            Ok(cache) => cache
-                .get(&key)
-                .filter(|(v, _)| *v == version)
-                .map(|(_, view)| Arc::clone(view)),
-            Err(_) => None,
-        };
-        let view = match cached {
-            Some(view) => view,
+        let entry = match cached.filter(|entry| entry.version == version) {
+            Some(entry) => CheckedList { generation, ..entry },
             None => {
                 let Some((version, view)) = check_status_list(state, service, registry, &key).await? else {
                     continue;
                 };
-                if let Ok(mut cache) = service.status_cache.lock() {
-                    cache.insert(key.clone(), (version, Arc::clone(&view)));
+                CheckedList {
+                    version,
+                    generation,
+                    view,
                 }
-                view
             }
         };
-        lists.0.insert(key, view);
+        lists.0.insert(key.clone(), Arc::clone(&entry.view));
+        if let Ok(mut cache) = service.status_cache.lock() {
+            cache.insert(key, entry);
+        }
     }
     Ok(lists)
 }

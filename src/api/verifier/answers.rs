@@ -107,7 +107,7 @@ async fn run(db: Database, mut receiver: mpsc::Receiver<(Answer, Reply)>) {
 
 /// One transaction for the batch; the outcome of each answer, in order.
 async fn commit(db: &Database, answers: &[Answer]) -> Result<Vec<Recorded>, sqlx::Error> {
-    let mut write = db.write().await?;
+    let mut write = db.write_records().await?;
 
     let spent_at = answers.iter().map(|a| a.at).max().unwrap_or_default();
     let mut spend = QueryBuilder::<Sqlite>::new("UPDATE presentation_requests SET used_at = ");
@@ -156,6 +156,6 @@ async fn commit(db: &Database, answers: &[Answer]) -> Result<Vec<Recorded>, sqlx
         });
         store.build().execute(&mut *write.tx).await?;
     }
-    write.tx.commit().await?;
+    write.commit().await?;
     Ok(recorded)
 }
