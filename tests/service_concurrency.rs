@@ -310,3 +310,37 @@ async fn parallel_presentations_verify_and_a_nonce_is_spent_once() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_and_spent_nonces_survive_a_restart() {
+    within(60, async {
+        let server = Server::with_country().await;
+        let wallet = wallet_with_id_card(&server).await;
+        let hospital = server.verifier(HOSPITAL);
+        let (answered_request, answered) = request_and_answer(&server, &wallet, &hospital).await;
+        let (open_request, open) = request_and_answer(&server, &wallet, &hospital).await;
+        let result = server.client.submit(&answered_request, &answered).await.unwrap();
+        assert_eq!(result["valid"], true, "{result}");
+
+        // The new process knows the requests only from the database.
+        let server = server.restart().await;
+        let result = server.client.submit(&open_request, &open).await.unwrap();
+        assert_eq!(
+            result["valid"], true,
+            "a request made before the restart: {result}"
+        );
+        for (request, presentation) in [(&answered_request, &answered), (&open_request, &open)] {
+            let refused = server.client.submit(request, presentation).await.unwrap_err();
+            assert_eq!(
+                (refused.status, refused.code.as_str()),
+                (Some(409), "nonce_used"),
+                "{refused}"
+            );
+        }
+        assert_eq!(verifications_of(&server, &answered_request.nonce).await, 1);
+        assert_eq!(verifications_of(&server, &open_request.nonce).await, 1);
+        assert_eq!(server.count("verifications").await, 2);
+        server.stop().await;
+    })
+    .await;
+}

@@ -43,6 +43,21 @@ impl Server {
             ..Config::default()
         };
         configure(&mut config);
+        let key_bytes: [u8; 32] = ecert_credential::decode_b64(&made.registry_key)
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let registry_key = VerifyingKey::from_bytes(&key_bytes).unwrap();
+        Server::serve(dir, config, made.platform, registry_key).await
+    }
+
+    /// Serves an initialised data directory on an ephemeral loopback port.
+    async fn serve(
+        dir: TempDir,
+        config: Config,
+        platform: PlatformKey,
+        registry_key: VerifyingKey,
+    ) -> Server {
         let state = AppState::open(config, None).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -56,20 +71,36 @@ impl Server {
                 .await
                 .unwrap();
         });
-        let key_bytes: [u8; 32] = ecert_credential::decode_b64(&made.registry_key)
-            .unwrap()
-            .try_into()
-            .unwrap();
         Server {
             client: Client::new(&format!("http://{addr}")),
             addr,
-            platform: made.platform,
-            registry_key: VerifyingKey::from_bytes(&key_bytes).unwrap(),
+            platform,
+            registry_key,
             dir,
             state,
             shutdown: Some(shutdown),
             task: Some(task),
         }
+    }
+
+    /// Stops gracefully, closes the database, and serves the same data directory again from a fresh
+    /// process state (on a new port): what survives is what was stored.
+    pub async fn restart(mut self) -> Server {
+        let config = self.state.config.clone();
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap();
+        }
+        self.state.db.close().await;
+        let Server {
+            dir,
+            platform,
+            registry_key,
+            ..
+        } = self;
+        Server::serve(dir, config, platform, registry_key).await
     }
 
     pub fn token(&self, role: AccessRole, scope: Option<&str>) -> String {

@@ -159,3 +159,122 @@ async fn commit(db: &Database, answers: &[Answer]) -> Result<Vec<Recorded>, sqlx
     write.commit().await?;
     Ok(recorded)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn database_with_requests(dir: &std::path::Path, nonces: &[&str]) -> Database {
+        let db = Database::open(dir, 2)
+            .await
+            .unwrap_or_else(|e| panic!("open: {e}"));
+        for nonce in nonces {
+            sqlx::query(
+                "INSERT INTO presentation_requests (nonce, verifier, request, created_at, expires_at) \
+                 VALUES ($1, 'v', '{}', 0, 100)",
+            )
+            .bind(nonce)
+            .execute(db.pool())
+            .await
+            .unwrap_or_else(|e| panic!("insert: {e}"));
+        }
+        db
+    }
+
+    fn answer(id: &str, nonce: &str) -> Answer {
+        Answer {
+            id: id.into(),
+            verifier: "v".into(),
+            nonce: nonce.into(),
+            purpose: "p".into(),
+            at: 10,
+            outcome: "valid".into(),
+            items: "[]".into(),
+        }
+    }
+
+    async fn recorded_ids(db: &Database) -> Vec<String> {
+        sqlx::query_scalar("SELECT id FROM verifications ORDER BY id")
+            .fetch_all(db.pool())
+            .await
+            .unwrap_or_else(|e| panic!("select: {e}"))
+    }
+
+    #[tokio::test]
+    async fn a_batch_spends_each_nonce_once_and_records_only_the_answers_that_spent_one() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temporary directory: {e}"));
+        let db = database_with_requests(dir.path(), &["a", "b", "c"]).await;
+        let first = commit(&db, &[answer("1", "a"), answer("2", "b"), answer("3", "a")])
+            .await
+            .unwrap_or_else(|e| panic!("commit: {e}"));
+        assert_eq!(first, [Recorded::Spent, Recorded::Spent, Recorded::AlreadyUsed]);
+        // A later batch: a spent nonce stays spent; an unknown one spends nothing.
+        let second = commit(&db, &[answer("4", "b"), answer("5", "c"), answer("6", "zz")])
+            .await
+            .unwrap_or_else(|e| panic!("commit: {e}"));
+        assert_eq!(
+            second,
+            [Recorded::AlreadyUsed, Recorded::Spent, Recorded::AlreadyUsed]
+        );
+        assert_eq!(recorded_ids(&db).await, ["1", "2", "5"]);
+        let unspent: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM presentation_requests WHERE used_at IS NULL")
+                .fetch_one(db.pool())
+                .await
+                .unwrap_or_else(|e| panic!("count: {e}"));
+        assert_eq!(unspent, 0);
+
+        // A batch of replays alone stores nothing and still commits.
+        let replays = commit(&db, &[answer("7", "a")])
+            .await
+            .unwrap_or_else(|e| panic!("commit: {e}"));
+        assert_eq!(replays, [Recorded::AlreadyUsed]);
+        assert_eq!(recorded_ids(&db).await.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn the_writer_answers_every_submitter_and_a_failed_batch_stores_nothing() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temporary directory: {e}"));
+        let db = database_with_requests(dir.path(), &["a", "b"]).await;
+        let writer = AnswerWriter::start(db.clone());
+        let (a, b, again) = tokio::join!(
+            writer.record(answer("1", "a")),
+            writer.record(answer("2", "b")),
+            writer.record(answer("3", "a")),
+        );
+        let mut outcomes = [a, b, again].map(|r| r.unwrap_or_else(|e| panic!("record: {e}")));
+        outcomes.sort_by_key(|r| *r == Recorded::AlreadyUsed);
+        assert_eq!(
+            outcomes,
+            [Recorded::Spent, Recorded::Spent, Recorded::AlreadyUsed]
+        );
+
+        // A record id already taken fails the whole batch: an error for the submitter, nothing stored,
+        // the nonce still open.
+        sqlx::query(
+            "INSERT INTO presentation_requests (nonce, verifier, request, created_at, expires_at) \
+             VALUES ('c', 'v', '{}', 0, 100)",
+        )
+        .execute(db.pool())
+        .await
+        .unwrap_or_else(|e| panic!("insert: {e}"));
+        let taken_id = recorded_ids(&db).await[0].clone();
+        let failed = writer.record(answer(&taken_id, "c")).await;
+        assert!(failed.is_err());
+        let used: Option<i64> =
+            sqlx::query_scalar("SELECT used_at FROM presentation_requests WHERE nonce = 'c'")
+                .fetch_one(db.pool())
+                .await
+                .unwrap_or_else(|e| panic!("select: {e}"));
+        assert_eq!(used, None);
+        assert_eq!(recorded_ids(&db).await.len(), 2);
+        // And the writer goes on.
+        assert_eq!(
+            writer
+                .record(answer("4", "c"))
+                .await
+                .unwrap_or_else(|e| panic!("record: {e}")),
+            Recorded::Spent
+        );
+    }
+}

@@ -73,3 +73,40 @@ fn work(jobs: &Mutex<mpsc::Receiver<Job>>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn squares(pool: &Arc<CheckPool>, n: u64) -> Vec<Result<u64, ApiError>> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for k in 0..n {
+            let pool = Arc::clone(pool);
+            tasks.spawn(async move { (k, pool.run(move || k * k).await) });
+        }
+        let mut results: Vec<(u64, Result<u64, ApiError>)> = tasks.join_all().await;
+        results.sort_by_key(|(k, _)| *k);
+        results.into_iter().map(|(_, r)| r).collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn checks_run_and_a_panic_costs_only_its_own_result() {
+        let pool = Arc::new(CheckPool::start().unwrap_or_else(|e| panic!("{e}")));
+        let results = squares(&pool, 64).await;
+        for (k, result) in results.iter().enumerate() {
+            assert!(
+                matches!(result, Ok(square) if *square == (k * k) as u64),
+                "{k}: {result:?}"
+            );
+        }
+
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        for _ in 0..threads {
+            #[allow(clippy::panic, reason = "the panic is what is tested")]
+            let failed = pool.run(|| -> u8 { panic!("a check that panics") }).await;
+            assert_eq!(failed.map_err(|e| e.code()).err(), Some("internal"));
+        }
+        // Every thread survived its panic.
+        assert!(squares(&pool, 16).await.iter().all(Result::is_ok));
+    }
+}
