@@ -650,7 +650,7 @@ impl PassphraseSealed {
     }
 }
 
-/// Seals `plaintext` under `passphrase` with the default Argon2id parameters ([`KdfParams::DEFAULT`]: 64
+/// Seals `plaintext` under `passphrase` with the default Argon2id parameters (`KdfParams::DEFAULT`: 64
 /// MiB, 3 passes, 1 lane). Returns a JSON text naming the format, the KDF, its parameters and the salt,
 /// beside base64url(nonce ‖ ciphertext ‖ tag); [`open_with_passphrase`] opens it.
 pub fn seal_with_passphrase(passphrase: &str, plaintext: &[u8]) -> Result<String, KeystoreError> {

@@ -13,7 +13,7 @@ use crate::signature::Signature;
 /// BBS Signatures Interface of suite `C`. Deterministic.
 ///
 /// Constant time in the secret key. The messages are not the signer's secret (it is given all of them,
-/// and so is the holder), so `B` is a variable-time fixed-base MSM; see [`core_sign`] for why that is
+/// and so is the holder), so `B` is a variable-time fixed-base MSM; see `core_sign` (in this module) for why that is
 /// safe and what it costs to do otherwise.
 pub fn sign<C: Ciphersuite>(
     sk: &SecretKey,

@@ -37,7 +37,7 @@ pub fn certificate_interface() -> Result<Interface<CertificateSuite>> {
 }
 
 /// Positions of the system fields among a certificate's messages; the attributes follow from
-/// [`FIRST_ATTRIBUTE`], then the derived claims.
+/// [`FIRST_ATTRIBUTE`](position::FIRST_ATTRIBUTE), then the derived claims.
 pub mod position {
     /// First day of validity (a date).
     pub const VALID_FROM: usize = 0;
