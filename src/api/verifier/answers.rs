@@ -11,12 +11,19 @@
 //! without its spent nonce.
 //!
 //! The queue is bounded: when the writer falls behind, submitters wait (back-pressure) rather than fail.
+//!
+//! The same task purges requests an hour after they expire, a few thousand rows per transaction so that
+//! answers are never held up for long. A nonce from a purged request is still refused (404: no such
+//! request), only with a less specific code than `request_expired` or `nonce_used`; its audit record,
+//! which names the nonce, stays.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use sqlx::{QueryBuilder, Row, Sqlite};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::app::now;
 use crate::db::Database;
 use crate::error::ApiError;
 
@@ -25,6 +32,12 @@ use crate::error::ApiError;
 const MAX_BATCH: usize = 512;
 /// Answers waiting for the writer before submitters wait for room.
 const QUEUE_CAPACITY: usize = 4096;
+/// How often expired requests are purged.
+const PURGE_EVERY: Duration = Duration::from_secs(60);
+/// How long after it expires a request is kept, so that a late answer hears `request_expired`.
+const KEEP_EXPIRED_SECS: i64 = 3600;
+/// Requests deleted per purge transaction.
+const PURGE_BATCH: i64 = 5000;
 
 /// One verification's answer: the nonce it spends and the audit record to store with it.
 #[derive(Debug)]
@@ -86,21 +99,66 @@ impl AnswerWriter {
 
 async fn run(db: Database, mut receiver: mpsc::Receiver<(Answer, Reply)>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let (answers, replies): (Vec<Answer>, Vec<Reply>) = batch.drain(..).unzip();
-        match commit(&db, &answers).await {
-            Ok(recorded) => {
-                for (reply, recorded) in replies.into_iter().zip(recorded) {
-                    // A submitter that went away (its client hung up) no longer needs the outcome.
-                    let _ = reply.send(Ok(recorded));
+    let mut purge = tokio::time::interval(PURGE_EVERY);
+    purge.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            received = receiver.recv_many(&mut batch, MAX_BATCH) => {
+                if received == 0 {
+                    return;
+                }
+                let (answers, replies): (Vec<Answer>, Vec<Reply>) = batch.drain(..).unzip();
+                answer(&db, &answers, replies).await;
+            }
+            _ = purge.tick() => {
+                if let Err(error) = purge_expired(&db, now() - KEEP_EXPIRED_SECS).await {
+                    tracing::warn!(%error, "purging expired presentation requests failed; will retry");
                 }
             }
-            Err(error) => {
-                let detail = error.to_string();
-                for reply in replies {
-                    let _ = reply.send(Err(detail.clone()));
-                }
+        }
+    }
+}
+
+/// Commits a batch and tells each submitter what became of its answer.
+async fn answer(db: &Database, answers: &[Answer], replies: Vec<Reply>) {
+    match commit(db, answers).await {
+        Ok(recorded) => {
+            for (reply, recorded) in replies.into_iter().zip(recorded) {
+                // A submitter that went away (its client hung up) no longer needs the outcome.
+                let _ = reply.send(Ok(recorded));
             }
+        }
+        Err(error) => {
+            let detail = error.to_string();
+            for reply in replies {
+                let _ = reply.send(Err(detail.clone()));
+            }
+        }
+    }
+}
+
+/// Deletes the requests that expired before `cutoff`, [`PURGE_BATCH`] per transaction; returns how
+/// many.
+async fn purge_expired(db: &Database, cutoff: i64) -> Result<u64, sqlx::Error> {
+    let mut purged = 0;
+    loop {
+        let mut write = db.write_records().await?;
+        let deleted = sqlx::query(
+            "DELETE FROM presentation_requests WHERE nonce IN \
+             (SELECT nonce FROM presentation_requests WHERE expires_at < $1 LIMIT $2)",
+        )
+        .bind(cutoff)
+        .bind(PURGE_BATCH)
+        .execute(&mut *write.tx)
+        .await?
+        .rows_affected();
+        write.commit().await?;
+        purged += deleted;
+        if deleted < PURGE_BATCH as u64 {
+            if purged > 0 {
+                tracing::info!(purged, "expired presentation requests purged");
+            }
+            return Ok(purged);
         }
     }
 }
@@ -230,6 +288,36 @@ mod tests {
             .unwrap_or_else(|e| panic!("commit: {e}"));
         assert_eq!(replays, [Recorded::AlreadyUsed]);
         assert_eq!(recorded_ids(&db).await.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn expired_requests_are_purged_and_open_ones_and_audit_records_stay() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temporary directory: {e}"));
+        // Each expires at 100.
+        let db = database_with_requests(dir.path(), &["answered", "ignored"]).await;
+        sqlx::query(
+            "INSERT INTO presentation_requests (nonce, verifier, request, created_at, expires_at) \
+             VALUES ('later', 'v', '{}', 0, 1000)",
+        )
+        .execute(db.pool())
+        .await
+        .unwrap_or_else(|e| panic!("insert: {e}"));
+        commit(&db, &[answer("1", "answered")])
+            .await
+            .unwrap_or_else(|e| panic!("commit: {e}"));
+
+        assert_eq!(
+            purge_expired(&db, 100).await.ok(),
+            Some(0),
+            "not before the cutoff"
+        );
+        assert_eq!(purge_expired(&db, 101).await.ok(), Some(2));
+        let left: Vec<String> = sqlx::query_scalar("SELECT nonce FROM presentation_requests")
+            .fetch_all(db.pool())
+            .await
+            .unwrap_or_else(|e| panic!("select: {e}"));
+        assert_eq!(left, ["later"]);
+        assert_eq!(recorded_ids(&db).await, ["1"]);
     }
 
     #[tokio::test]
