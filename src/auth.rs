@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use ed25519_dalek::pkcs8::EncodePrivateKey;
@@ -305,6 +305,80 @@ where
             })?;
         Ok(Caller(state.token_verifier().check(token.trim())?))
     }
+}
+
+/// A caller with the registry-admin role. As an extractor it runs before the request body is read, so
+/// a caller without the role hears 403 whatever the body holds, and cannot probe its validation.
+#[derive(Debug)]
+pub struct RegistryAdmin(pub Caller);
+
+/// A caller acting for the issuer named by the route's `{issuer}` segment (role issuer, that scope);
+/// checked before the body is read.
+#[derive(Debug)]
+pub struct ActingIssuer(pub Caller);
+
+/// A caller acting for the verifier named by the route's `{verifier}` segment (role verifier, that
+/// scope); checked before the body is read.
+#[derive(Debug)]
+pub struct ActingVerifier(pub Caller);
+
+impl<S> FromRequestParts<S> for RegistryAdmin
+where
+    S: HasTokenVerifier + Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.require(AccessRole::RegistryAdmin)?;
+        Ok(RegistryAdmin(caller))
+    }
+}
+
+impl<S> FromRequestParts<S> for ActingIssuer
+where
+    S: HasTokenVerifier + Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let caller = acting_for(parts, state, AccessRole::Issuer, "issuer").await?;
+        Ok(ActingIssuer(caller))
+    }
+}
+
+impl<S> FromRequestParts<S> for ActingVerifier
+where
+    S: HasTokenVerifier + Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let caller = acting_for(parts, state, AccessRole::Verifier, "verifier").await?;
+        Ok(ActingVerifier(caller))
+    }
+}
+
+/// The caller, refused unless it has `role` scoped to the id in the route's `segment`.
+async fn acting_for<S>(
+    parts: &mut Parts,
+    state: &S,
+    role: AccessRole,
+    segment: &str,
+) -> Result<Caller, ApiError>
+where
+    S: HasTokenVerifier + Send + Sync,
+{
+    let caller = Caller::from_request_parts(parts, state).await?;
+    let params = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|rejection| ApiError::bad_request("invalid_path", rejection.body_text()))?;
+    let id = params
+        .iter()
+        .find_map(|(name, value)| (name == segment).then_some(value))
+        .ok_or_else(|| ApiError::internal(format_args!("the route has no {{{segment}}} segment")))?;
+    caller.require_scope(role, id)?;
+    Ok(caller)
 }
 
 #[cfg(test)]

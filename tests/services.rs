@@ -5,6 +5,7 @@
 
 mod service_support;
 
+use ecert::auth::AccessRole;
 use ecert::client::Client;
 use ecert_credential::{Catalogue, Certificate, PresentationRequest, RegistryView};
 use ecert_holder::Wallet;
@@ -274,6 +275,53 @@ async fn access_control() {
             (error.status, error.code.as_str()),
             (Some(*status), *code),
             "{error}"
+        );
+    }
+    // The role and scope are checked before the body is read: a body that is not even JSON, sent by
+    // someone not allowed, hears 403, not how the body is wrong.
+    let not_json = [
+        (
+            "/v1/issuers/110000-psb/certificates",
+            AccessRole::Issuer,
+            Some("440000-psb"),
+            "out_of_scope",
+        ),
+        (
+            "/v1/issuers/110000-psb/certificates",
+            AccessRole::Regulator,
+            None,
+            "wrong_role",
+        ),
+        (
+            "/v1/registry/issuers",
+            AccessRole::Issuer,
+            Some("110000-psb"),
+            "wrong_role",
+        ),
+        (
+            "/v1/verifiers/110105-car-rental/requests",
+            AccessRole::Verifier,
+            Some("110108-employer"),
+            "out_of_scope",
+        ),
+    ];
+    let http = reqwest::Client::new();
+    for (path, role, scope, code) in not_json {
+        let response = http
+            .post(format!("http://{}{path}", server.addr))
+            .bearer_auth(server.token(role, scope))
+            .header("content-type", "application/json")
+            .header("idempotency-key", "k")
+            .body("{not json")
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (403, Some(code)),
+            "{path}: {body}"
         );
     }
     // Registry writes need the registry administrator.

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::app::{AppState, now};
-use crate::auth::{AccessRole, Caller};
+use crate::auth::ActingIssuer;
 use crate::db::Write;
 use crate::error::{ApiError, ApiResult, Json, Path as UrlPath};
 use crate::keystore::Kek;
@@ -122,11 +122,10 @@ struct PublicKeyRecord {
 
 async fn create_key(
     state: axum::extract::State<AppState>,
-    caller: Caller,
+    _caller: ActingIssuer,
     UrlPath(issuer): UrlPath<String>,
     Json(body): Json<NewKey>,
 ) -> ApiResult<(StatusCode, Json<PublicKeyRecord>)> {
-    caller.require_scope(AccessRole::Issuer, &issuer)?;
     let service = service(&state)?;
     check_id("key_id", &body.key_id)?;
     let key = IssuerKey::generate(&mut OsRng, &issuer, &body.key_id)
@@ -276,12 +275,11 @@ fn certificate_types(state: &AppState) -> Catalogue {
 
 async fn issue_certificate(
     state: axum::extract::State<AppState>,
-    caller: Caller,
+    ActingIssuer(caller): ActingIssuer,
     UrlPath(issuer): UrlPath<String>,
     headers: HeaderMap,
     Json(body): Json<IssueBody>,
 ) -> ApiResult<Response> {
-    caller.require_scope(AccessRole::Issuer, &issuer)?;
     service(&state)?;
     let idempotency_key = headers
         .get(IDEMPOTENCY_KEY)
@@ -603,7 +601,7 @@ struct StatusChange {
 
 async fn revoke(
     state: axum::extract::State<AppState>,
-    caller: Caller,
+    caller: ActingIssuer,
     UrlPath((issuer, serial)): UrlPath<(String, String)>,
     Json(body): Json<StatusChange>,
 ) -> ApiResult<Json<Value>> {
@@ -620,7 +618,7 @@ async fn revoke(
 
 async fn suspend(
     state: axum::extract::State<AppState>,
-    caller: Caller,
+    caller: ActingIssuer,
     UrlPath((issuer, serial)): UrlPath<(String, String)>,
     Json(body): Json<StatusChange>,
 ) -> ApiResult<Json<Value>> {
@@ -637,7 +635,7 @@ async fn suspend(
 
 async fn reinstate(
     state: axum::extract::State<AppState>,
-    caller: Caller,
+    caller: ActingIssuer,
     UrlPath((issuer, serial)): UrlPath<(String, String)>,
     Json(body): Json<StatusChange>,
 ) -> ApiResult<Json<Value>> {
@@ -654,13 +652,12 @@ async fn reinstate(
 
 async fn change_status(
     state: &AppState,
-    caller: &Caller,
+    caller: &ActingIssuer,
     issuer: &str,
     serial: &str,
     to: CertificateStatus,
     reason: Option<String>,
 ) -> ApiResult<Json<Value>> {
-    caller.require_scope(AccessRole::Issuer, issuer)?;
     service(state)?;
     if reason.as_ref().is_some_and(|r| r.len() > 500) {
         return Err(ApiError::bad_request(
@@ -676,7 +673,7 @@ async fn change_status(
         serial,
         to,
         reason.as_deref(),
-        &caller.actor(),
+        &caller.0.actor(),
     )
     .await?;
     write.commit().await?;
@@ -738,10 +735,9 @@ async fn set_status(
 
 async fn certificate_record(
     state: axum::extract::State<AppState>,
-    caller: Caller,
+    _caller: ActingIssuer,
     UrlPath((issuer, serial)): UrlPath<(String, String)>,
 ) -> ApiResult<Json<Value>> {
-    caller.require_scope(AccessRole::Issuer, &issuer)?;
     service(&state)?;
     let row = sqlx::query(
         "SELECT type_id, key_id, status_list, status_index, status, certificate, issued_at \
@@ -979,10 +975,9 @@ async fn objection(
 
 async fn list_objections(
     state: axum::extract::State<AppState>,
-    caller: Caller,
+    _caller: ActingIssuer,
     UrlPath(issuer): UrlPath<String>,
 ) -> ApiResult<Json<Value>> {
-    caller.require_scope(AccessRole::Issuer, &issuer)?;
     service(&state)?;
     let rows = sqlx::query(
         "SELECT id, serial, state, statement, filed_at FROM objections WHERE issuer = $1 ORDER BY filed_at, id",
@@ -1023,11 +1018,10 @@ struct Review {
 /// records every step, all in one transaction.
 async fn review_objection(
     state: axum::extract::State<AppState>,
-    caller: Caller,
+    ActingIssuer(caller): ActingIssuer,
     UrlPath((issuer, id)): UrlPath<(String, String)>,
     Json(review): Json<Review>,
 ) -> ApiResult<Json<Value>> {
-    caller.require_scope(AccessRole::Issuer, &issuer)?;
     service(&state)?;
     if review.note.trim().is_empty() || review.note.len() > 2000 {
         return Err(ApiError::bad_request(

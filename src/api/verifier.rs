@@ -26,7 +26,7 @@ use self::answers::{Answer, AnswerWriter, Recorded};
 use self::open::OpenRequests;
 use self::pool::CheckPool;
 use crate::app::{AppState, now};
-use crate::auth::{AccessRole, Caller};
+use crate::auth::{AccessRole, ActingVerifier, Caller};
 use crate::db::Database;
 use crate::error::{ApiError, ApiResult, Json, Path as UrlPath, Query, json_rejection};
 
@@ -149,11 +149,10 @@ fn check_against_purpose(registry: &RegistryView, verifier: &str, body: &NewRequ
 
 async fn create_request(
     state: axum::extract::State<AppState>,
-    caller: Caller,
+    _caller: ActingVerifier,
     UrlPath(verifier): UrlPath<String>,
     Json(body): Json<NewRequest>,
 ) -> ApiResult<(StatusCode, Json<PresentationRequest>)> {
-    caller.require_scope(AccessRole::Verifier, &verifier)?;
     service(&state)?;
     let loaded = state.registry()?.loaded();
     check_against_purpose(&loaded.view, &verifier, &body)?;
