@@ -504,3 +504,20 @@ fn bad_input_gives_clear_errors() {
             .contains("Driving Licence")
     );
 }
+
+#[test]
+fn a_wallet_debug_print_names_its_certificates_but_shows_no_value() {
+    let world = World::new();
+    let printed = format!("{:?}", world.wallet);
+    let mut values = 0;
+    for certificate in world.wallet.certificates() {
+        assert!(printed.contains(&certificate.serial), "{printed}");
+        for value in certificate.attributes.values() {
+            if let Some(text) = value.as_str().filter(|t| t.len() >= 4) {
+                assert!(!printed.contains(text), "{printed} shows {text:?}");
+                values += 1;
+            }
+        }
+    }
+    assert!(values > 0, "the sample certificates hold text values");
+}

@@ -15,10 +15,44 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
 
-/// The certificates held.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The certificates held. Their attribute values are the holder's personal data, most of which no
+/// verifier ever sees: `Debug` shows only what each certificate is, and dropping the wallet wipes the
+/// values' text.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Wallet {
     certificates: Vec<Certificate>,
+}
+
+impl fmt::Debug for Wallet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(
+                self.certificates
+                    .iter()
+                    .map(|c| format!("{} from {}, serial {}", c.type_id, c.issuer, c.serial)),
+            )
+            .finish()
+    }
+}
+
+impl Drop for Wallet {
+    fn drop(&mut self) {
+        for certificate in &mut self.certificates {
+            certificate.attributes.values_mut().for_each(wipe);
+        }
+    }
+}
+
+/// Wipes the text of a JSON value in place. Strings carry the personal data (names, id numbers,
+/// dates); a number is overwritten, which may leave its bytes, as serde_json gives no way to wipe one.
+fn wipe(value: &mut Value) {
+    match value {
+        Value::String(text) => zeroize::Zeroize::zeroize(text),
+        Value::Array(items) => items.iter_mut().for_each(wipe),
+        Value::Object(fields) => fields.values_mut().for_each(wipe),
+        Value::Number(_) => *value = Value::Null,
+        Value::Null | Value::Bool(_) => {}
+    }
 }
 
 /// Why the wallet will not answer a request. Every reason names what is wrong.

@@ -222,19 +222,26 @@ async fn commit(db: &Database, answers: &[Answer]) -> Result<Vec<Recorded>, sqlx
 mod tests {
     use super::*;
 
+    /// A request `nonce` of verifier `v`, expiring at `expires_at`.
+    async fn add_request(db: &Database, nonce: &str, expires_at: i64) {
+        sqlx::query(
+            "INSERT INTO presentation_requests (nonce, verifier, request, created_at, expires_at) \
+             VALUES ($1, 'v', '{}', 0, $2)",
+        )
+        .bind(nonce)
+        .bind(expires_at)
+        .execute(db.pool())
+        .await
+        .unwrap_or_else(|e| panic!("insert: {e}"));
+    }
+
+    /// A database holding requests with these nonces, each expiring at 100.
     async fn database_with_requests(dir: &std::path::Path, nonces: &[&str]) -> Database {
         let db = Database::open(dir, 2)
             .await
             .unwrap_or_else(|e| panic!("open: {e}"));
         for nonce in nonces {
-            sqlx::query(
-                "INSERT INTO presentation_requests (nonce, verifier, request, created_at, expires_at) \
-                 VALUES ($1, 'v', '{}', 0, 100)",
-            )
-            .bind(nonce)
-            .execute(db.pool())
-            .await
-            .unwrap_or_else(|e| panic!("insert: {e}"));
+            add_request(&db, nonce, 100).await;
         }
         db
     }
@@ -295,13 +302,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temporary directory: {e}"));
         // Each expires at 100.
         let db = database_with_requests(dir.path(), &["answered", "ignored"]).await;
-        sqlx::query(
-            "INSERT INTO presentation_requests (nonce, verifier, request, created_at, expires_at) \
-             VALUES ('later', 'v', '{}', 0, 1000)",
-        )
-        .execute(db.pool())
-        .await
-        .unwrap_or_else(|e| panic!("insert: {e}"));
+        add_request(&db, "later", 1000).await;
         commit(&db, &[answer("1", "answered")])
             .await
             .unwrap_or_else(|e| panic!("commit: {e}"));
@@ -339,13 +340,7 @@ mod tests {
 
         // A record id already taken fails the whole batch: an error for the submitter, nothing stored,
         // the nonce still open.
-        sqlx::query(
-            "INSERT INTO presentation_requests (nonce, verifier, request, created_at, expires_at) \
-             VALUES ('c', 'v', '{}', 0, 100)",
-        )
-        .execute(db.pool())
-        .await
-        .unwrap_or_else(|e| panic!("insert: {e}"));
+        add_request(&db, "c", 100).await;
         let taken_id = recorded_ids(&db).await[0].clone();
         let failed = writer.record(answer(&taken_id, "c")).await;
         assert!(failed.is_err());
