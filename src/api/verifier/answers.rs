@@ -99,7 +99,8 @@ impl AnswerWriter {
 
 async fn run(db: Database, mut receiver: mpsc::Receiver<(Answer, Reply)>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    let mut purge = tokio::time::interval(PURGE_EVERY);
+    // The first purge a period after start, not at once: start-up has enough to do.
+    let mut purge = tokio::time::interval_at(tokio::time::Instant::now() + PURGE_EVERY, PURGE_EVERY);
     purge.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
@@ -235,7 +236,8 @@ mod tests {
         .unwrap_or_else(|e| panic!("insert: {e}"));
     }
 
-    /// A database holding requests with these nonces, each expiring at 100.
+    /// A database holding requests with these nonces, each expiring at 100 (long ago: only `commit`
+    /// and `purge_expired` are called on it, never the writer task, which purges by the real clock).
     async fn database_with_requests(dir: &std::path::Path, nonces: &[&str]) -> Database {
         let db = Database::open(dir, 2)
             .await
@@ -245,6 +247,9 @@ mod tests {
         }
         db
     }
+
+    /// Far in the future, for requests the writer task must not purge.
+    const OPEN_FOR_EVER: i64 = i64::MAX / 2;
 
     fn answer(id: &str, nonce: &str) -> Answer {
         Answer {
@@ -324,7 +329,10 @@ mod tests {
     #[tokio::test]
     async fn the_writer_answers_every_submitter_and_a_failed_batch_stores_nothing() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temporary directory: {e}"));
-        let db = database_with_requests(dir.path(), &["a", "b"]).await;
+        let db = database_with_requests(dir.path(), &[]).await;
+        for nonce in ["a", "b", "c"] {
+            add_request(&db, nonce, OPEN_FOR_EVER).await;
+        }
         let writer = AnswerWriter::start(db.clone());
         let (a, b, again) = tokio::join!(
             writer.record(answer("1", "a")),
@@ -340,7 +348,6 @@ mod tests {
 
         // A record id already taken fails the whole batch: an error for the submitter, nothing stored,
         // the nonce still open.
-        add_request(&db, "c", 100).await;
         let taken_id = recorded_ids(&db).await[0].clone();
         let failed = writer.record(answer(&taken_id, "c")).await;
         assert!(failed.is_err());
