@@ -29,7 +29,8 @@
 //!
 //! The load generator runs on the same machine as the server and shares its cores: on a small machine
 //! that costs the service part of its throughput, and the summary prints the CPU time each side used
-//! (from /proc), with a warning when other processes kept the machine busy during a measurement.
+//! (from /proc), with a warning when other processes kept the machine busy during a measurement, and
+//! another when the two baselines differ by more than 8% (the machine changed speed during the run).
 //! The process exits non-zero only on errors (a presentation not verified, a call failing); a missed
 //! target prints `TARGET MISSED`.
 
@@ -732,6 +733,17 @@ fn main() -> ExitCode {
         println!(
             "WARNING: other processes kept more than 0.1 core busy during: {}; those figures are disturbed",
             disturbed.join(", ")
+        );
+    }
+    // The same code on the same cores gave two different rates: the machine itself changed speed (a
+    // virtual machine's neighbours, frequency scaling). The open loop then runs at 60% of the faster
+    // phase, which the service, measured in another phase, may not have had.
+    let drift = (before - after).abs() / before.min(after);
+    if drift > 0.08 {
+        println!(
+            "WARNING: the two baselines differ by {:.0}%: the machine changed speed during the run, and the \
+             open loop's rate (60% of the higher) may be more than the machine gave the service; repeat the run",
+            drift * 100.0
         );
     }
     println!();
