@@ -153,7 +153,7 @@ async fn create_request(
     UrlPath(verifier): UrlPath<String>,
     Json(body): Json<NewRequest>,
 ) -> ApiResult<(StatusCode, Json<PresentationRequest>)> {
-    service(&state)?;
+    let service = service(&state)?;
     let loaded = state.registry()?.loaded();
     check_against_purpose(&loaded.view, &verifier, &body)?;
     let max_ttl = state.config.presentation_request_ttl_secs;
@@ -183,9 +183,7 @@ async fn create_request(
     .execute(&mut *write.tx)
     .await?;
     write.commit().await?;
-    service(&state)?
-        .open
-        .insert(&verifier, request.clone(), created_at);
+    service.open.insert(&verifier, request.clone(), created_at);
     Ok((StatusCode::CREATED, Json(request)))
 }
 
@@ -394,18 +392,13 @@ async fn submit_presentation(
     };
     let answer = Answer {
         id: record_id(),
-        verifier,
-        nonce,
+        verifier: verifier.clone(),
+        nonce: nonce.clone(),
         purpose,
         at: verified_at,
-        outcome,
+        outcome: outcome.clone(),
         items: Value::Array(items).to_string(),
     };
-    let (verifier, nonce, outcome) = (
-        answer.verifier.clone(),
-        answer.nonce.clone(),
-        answer.outcome.clone(),
-    );
     // Single use: only the first answer spends the nonce; a concurrent replay finds it taken.
     let recorded = service.answers.record(answer).await?;
     service.open.remove(&nonce);
