@@ -486,12 +486,15 @@ impl FixedBaseTable {
         self.points += points.len();
     }
 
-    /// Σ scalars[i] * point_i over the first `scalars.len()` points; variable time, public data only.
-    pub(crate) fn msm_vartime(&self, scalars: &[Fr]) -> G1 {
-        let n = scalars.len().min(self.points);
+    /// Σ scalars[i] * point_(first + i) over the points from `first` on (as many as there are scalars
+    /// and rows); variable time, public data only.
+    pub(crate) fn msm_vartime(&self, first: usize, scalars: &[Fr]) -> G1 {
+        let n = scalars.len().min(self.points.saturating_sub(first));
         if n == 0 {
             return G1::identity();
         }
+        // Rows are point-major, so the rows of points first.. are a suffix of the table.
+        let rows = &self.rows[first * Self::ROW..];
         let bytes = scalars_le(&scalars[..n]);
         let scalar_ptrs: [*const u8; 2] = [bytes.as_ptr().cast(), ptr::null()];
         let scratch_len = unsafe { blst_p1s_mult_wbits_scratch_sizeof(n) };
@@ -500,7 +503,7 @@ impl FixedBaseTable {
         unsafe {
             blst_p1s_mult_wbits(
                 &mut out,
-                self.rows.as_ptr(),
+                rows.as_ptr(),
                 Self::WBITS,
                 n,
                 scalar_ptrs.as_ptr(),
@@ -717,7 +720,12 @@ mod tests {
         for n in [0usize, 1, 3, 7, 8, 20] {
             let expected = naive(&points[..n], &scalars[..n]);
             assert!(same(&msm_vartime(&affine[..n], &scalars[..n]), &expected));
-            assert!(same(&table.msm_vartime(&scalars[..n]), &expected));
+            assert!(same(&table.msm_vartime(0, &scalars[..n]), &expected));
+            // From a later row on: the same sum over the points from there.
+            if n > 3 {
+                let tail = naive(&points[3..n], &scalars[..n - 3]);
+                assert!(same(&table.msm_vartime(3, &scalars[..n - 3]), &tail));
+            }
         }
     }
 

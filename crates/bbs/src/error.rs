@@ -43,6 +43,14 @@ pub enum Error {
     RandomScalarCount,
     /// The secret key does not belong to the public key it was given with.
     KeyMismatch,
+    /// A Blind BBS commitment encoding is not a compressed G1 point (in the subgroup, not the identity)
+    /// followed by at least two scalars in 1..r-1 (draft-irtf-cfrg-bbs-blind-signatures-02 §6.4.2).
+    MalformedCommitment,
+    /// A pseudonym encoding is not a compressed G1 point in the subgroup, other than the identity.
+    MalformedPseudonym,
+    /// The number of nym secrets is zero, larger than the commitment holds, or not the number the
+    /// other inputs say.
+    NymVectorLength,
     /// A degenerate value came up (the secret key plus `e` is zero mod r, or a proof scalar is zero); the
     /// probability is about 2^-255, so this means the inputs were constructed to hit it.
     Degenerate,
@@ -71,6 +79,15 @@ impl fmt::Display for Error {
             Error::DisclosedIndexOutOfRange => "a disclosed index is not below the number of signed messages",
             Error::RandomScalarCount => "ProofGen needs exactly 5 more random scalars than undisclosed messages",
             Error::KeyMismatch => "the secret key does not match the public key",
+            Error::MalformedCommitment => {
+                "malformed Blind BBS commitment: expected a valid compressed G1 point and at least 2 scalars in 1..r-1"
+            }
+            Error::MalformedPseudonym => {
+                "malformed pseudonym: expected a 48-byte compressed G1 point in the subgroup, not the identity"
+            }
+            Error::NymVectorLength => {
+                "the number of nym secrets is zero, more than the commitment holds, or not the number given"
+            }
             Error::Degenerate => "degenerate value (probability 2^-255): the inputs look constructed",
         })
     }

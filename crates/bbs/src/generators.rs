@@ -40,21 +40,15 @@ pub(crate) struct Generators {
 }
 
 impl Generators {
-    /// Encodings of `Q_1, H_1, ..., H_L`.
-    pub(crate) fn encoded(&self, l: usize) -> &[[u8; G1_BYTES]] {
-        &self.encoded[..=l]
-    }
-
-    /// `P1 * s_0 + Q_1 * s_1 + H_1 * s_2 + ...` over the first `scalars.len()` of `P1, Q_1, H_1, ...`;
-    /// variable time, for public scalars only.
-    pub(crate) fn msm_vartime(&self, p1: &G1Affine, scalars: &[Fr]) -> G1 {
-        let tabled = scalars.len().min(self.table.len());
-        let mut acc = self.table.msm_vartime(&scalars[..tabled]);
+    /// `Σ s_i * point_(first + i)` where the points are numbered `P1 = 0, Q_1 = 1, H_1 = 2, ...`;
+    /// variable time, for public scalars only. The list must hold the points asked for.
+    fn msm_vartime_from(&self, p1: &G1Affine, first: usize, scalars: &[Fr]) -> G1 {
+        let tabled = scalars.len().min(self.table.len().saturating_sub(first));
+        let mut acc = self.table.msm_vartime(first, &scalars[..tabled]);
         if scalars.len() > tabled {
-            // Index 0 of the scalars is P1, so generator i of the list is scalar i + 1.
             let rest_points: Vec<G1Affine> = core::iter::once(*p1)
                 .chain(self.points.iter().copied())
-                .skip(tabled)
+                .skip(first + tabled)
                 .take(scalars.len() - tabled)
                 .collect();
             acc = acc.add(&curve::msm_vartime(&rest_points, &scalars[tabled..]));
@@ -62,14 +56,84 @@ impl Generators {
         acc
     }
 
-    /// `Σ H_(i+1) * k` over `(i, k)` in `messages` (0-based message indexes, each below the list's L)
-    /// plus `Σ P * k` over `extra`, in constant time: one Straus pass with shared doublings.
+    /// The constant-time table of list point `i` (`Q = 0, H_1 = 1, ...`), if it is cached.
+    fn ct_table(&self, i: usize) -> Option<&CtTable> {
+        self.ct.get(i)
+    }
+
+    fn len(&self) -> usize {
+        self.points.len()
+    }
+}
+
+/// The generators of one signature's messages: `Q_1` and `H_1, ..., H_L` of the interface's api_id, and
+/// for the Blind BBS interfaces the blind generators `Q_2, J_1, ..., J_M` of `"BLIND_" || api_id`
+/// after them (draft-irtf-cfrg-bbs-blind-signatures-02 §5.1, `prepare_parameters` steps 5-7: "generators
+/// .append(blind_generators)"). Message `i` is signed under `H_(i+1)` for `i < L` and under the blind
+/// list's point `i - L` otherwise (the prover blind under `Q_2`, committed message `j` under `J_(j+1)`).
+#[derive(Debug, Clone)]
+pub(crate) struct MessageGenerators {
+    signer: Arc<Generators>,
+    /// `L` and the blind list, for the blind interfaces.
+    blind: Option<(usize, Arc<Generators>)>,
+}
+
+impl MessageGenerators {
+    /// The generators of the core interfaces: `Q_1, H_1, ...` of one api_id.
+    pub(crate) fn single(signer: Arc<Generators>) -> Self {
+        MessageGenerators { signer, blind: None }
+    }
+
+    /// `Q_1, H_1..H_l` followed by the blind list `Q_2, J_1, ...`.
+    pub(crate) fn with_blind(signer: Arc<Generators>, l: usize, blind: Arc<Generators>) -> Self {
+        MessageGenerators {
+            signer,
+            blind: Some((l, blind)),
+        }
+    }
+
+    /// `(list, index)` of message `i`'s generator, the index counted `Q = 0, H_1 = 1, ...` in its list.
+    fn locate(&self, i: usize) -> (&Generators, usize) {
+        match &self.blind {
+            Some((l, blind)) if i >= *l => (blind, i - l),
+            _ => (&self.signer, i + 1),
+        }
+    }
+
+    /// Encodings of `Q_1` and the generators of the first `total` messages, for the domain hash.
+    pub(crate) fn encoded(&self, total: usize) -> Vec<&[u8; G1_BYTES]> {
+        let mut out = Vec::with_capacity(total + 1);
+        out.push(&self.signer.encoded[0]);
+        out.extend((0..total).map(|i| {
+            let (list, index) = self.locate(i);
+            &list.encoded[index]
+        }));
+        out
+    }
+
+    /// `P1 * s_0 + Q_1 * s_1 + Σ generator(i) * s_(i+2)`: variable time, for public scalars only.
+    pub(crate) fn msm_vartime(&self, p1: &G1Affine, scalars: &[Fr]) -> G1 {
+        match &self.blind {
+            Some((l, blind)) if scalars.len() > l + 2 => {
+                let (signer, rest) = scalars.split_at(l + 2);
+                // In the blind list's own numbering P1 = 0 and Q_2 = 1.
+                self.signer
+                    .msm_vartime_from(p1, 0, signer)
+                    .add(&blind.msm_vartime_from(p1, 1, rest))
+            }
+            _ => self.signer.msm_vartime_from(p1, 0, scalars),
+        }
+    }
+
+    /// `Σ generator(i) * k` over `(i, k)` in `messages` (0-based message indexes) plus `Σ P * k` over
+    /// `extra`, in constant time: one Straus pass with shared doublings.
     pub(crate) fn msm_h_constant_time(&self, messages: &[(usize, Fr)], extra: &[(&CtTable, Fr)]) -> G1 {
         // Generators past the cached tables get theirs built for this call.
         let missing: Vec<G1> = messages
             .iter()
-            .filter(|(i, _)| i + 1 >= self.ct.len())
-            .map(|(i, _)| self.points[i + 1].to_projective())
+            .map(|(i, _)| self.locate(*i))
+            .filter(|(list, index)| list.ct_table(*index).is_none())
+            .map(|(list, index)| list.points[index].to_projective())
             .collect();
         let built = CtTable::build(&missing);
         let mut built = built.iter();
@@ -77,8 +141,8 @@ impl Generators {
         let mut terms: Vec<(&CtTable, Fr)> = messages
             .iter()
             .filter_map(|(i, k)| {
-                self.ct
-                    .get(i + 1)
+                let (list, index) = self.locate(*i);
+                list.ct_table(index)
                     .or_else(|| built.next())
                     .map(|table| (table, *k))
             })
@@ -87,8 +151,43 @@ impl Generators {
         curve::msm(&terms)
     }
 
-    fn len(&self) -> usize {
-        self.points.len()
+    /// The blind list (`Q_2, J_1, ...`), for the commitment proofs.
+    pub(crate) fn blind_list(&self) -> Option<&Generators> {
+        self.blind.as_ref().map(|(_, g)| g.as_ref())
+    }
+}
+
+/// A list of generators used on its own, as the commitment proofs use the blind list `Q_2, J_1, ..`.
+impl Generators {
+    /// Encodings of the first `n` points (`Q, H_1, ...`).
+    pub(crate) fn encoded_points(&self, n: usize) -> &[[u8; G1_BYTES]] {
+        &self.encoded[..n]
+    }
+
+    /// `Σ point_i * s_i` over the first points (`Q, H_1, ...`); variable time, public data only.
+    pub(crate) fn msm_points_vartime(&self, p1: &G1Affine, scalars: &[Fr]) -> G1 {
+        self.msm_vartime_from(p1, 1, scalars)
+    }
+
+    /// `Σ point_i * s_i` over the first points (`Q, H_1, ...`) in constant time.
+    pub(crate) fn msm_points_constant_time(&self, scalars: &[Fr]) -> G1 {
+        let missing: Vec<G1> = (0..scalars.len())
+            .filter(|&i| self.ct_table(i).is_none())
+            .map(|i| self.points[i].to_projective())
+            .collect();
+        let built = CtTable::build(&missing);
+        let mut built = built.iter();
+        let terms: Vec<(&CtTable, Fr)> = scalars
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| self.ct_table(i).or_else(|| built.next()).map(|t| (t, *k)))
+            .collect();
+        curve::msm(&terms)
+    }
+
+    /// Point `i` of the list (`Q = 0, H_1 = 1, ...`).
+    pub(crate) fn point(&self, i: usize) -> &G1Affine {
+        &self.points[i]
     }
 }
 

@@ -10,7 +10,6 @@
 
 use core::fmt;
 use core::marker::PhantomData;
-use std::sync::Arc;
 
 use rand_core::{CryptoRng, RngCore};
 use zeroize::Zeroizing;
@@ -18,7 +17,7 @@ use zeroize::Zeroizing;
 use crate::ciphersuite::{Ciphersuite, Suite};
 use crate::curve::{Fr, G1_BYTES};
 use crate::error::{Error, Result};
-use crate::generators::{self, Generators, LONGEST_DST_SUFFIX};
+use crate::generators::{self, LONGEST_DST_SUFFIX, MessageGenerators};
 use crate::hash::MAX_DST_LEN;
 use crate::key::{PublicKey, SecretKey};
 use crate::proof::{self, Proof};
@@ -88,6 +87,15 @@ impl<C: Ciphersuite> Interface<C> {
         }
     }
 
+    /// The interface with api_id `ciphersuite_id || suffix`, for the crate's own short, fixed suffixes
+    /// (the Blind BBS and pseudonym interfaces), whose tags are known to fit.
+    pub(crate) fn with_suffix(suffix: &'static [u8]) -> Self {
+        Interface {
+            api_id: [C::ID, suffix].concat(),
+            suite: PhantomData,
+        }
+    }
+
     /// The interface's `api_id`.
     pub fn api_id(&self) -> &[u8] {
         &self.api_id
@@ -152,6 +160,7 @@ impl<C: Ciphersuite> Interface<C> {
             &messages,
             &disclosed,
             &random_scalars,
+            None,
         )
     }
 
@@ -174,6 +183,7 @@ impl<C: Ciphersuite> Interface<C> {
             header,
             presentation_header,
             &disclosed,
+            None,
         )
     }
 
@@ -211,6 +221,7 @@ impl<C: Ciphersuite> Interface<C> {
             &messages,
             &disclosed,
             &random_scalars,
+            None,
         )
     }
 
@@ -235,16 +246,33 @@ impl<C: Ciphersuite> Interface<C> {
         Ok(Context {
             suite: C::SUITE,
             api_id: &self.api_id,
-            generators: generators::get(C::SUITE, &self.api_id, l + 1)?,
+            generators: MessageGenerators::single(generators::get(C::SUITE, &self.api_id, l + 1)?),
+        })
+    }
+
+    /// The context of the Blind BBS interfaces: `Q_1, H_1..H_l` of the api_id, then `blind_count`
+    /// blind generators `Q_2, J_1, ...` of `"BLIND_" || api_id`
+    /// (draft-irtf-cfrg-bbs-blind-signatures-02 §5.1, prepare_parameters).
+    pub(crate) fn blind_context(&self, l: usize, blind_count: usize) -> Result<Context<'_>> {
+        let blind_api_id = [b"BLIND_".as_slice(), &self.api_id].concat();
+        Ok(Context {
+            suite: C::SUITE,
+            api_id: &self.api_id,
+            generators: MessageGenerators::with_blind(
+                generators::get(C::SUITE, &self.api_id, l + 1)?,
+                l,
+                generators::get(C::SUITE, &blind_api_id, blind_count)?,
+            ),
         })
     }
 }
 
-/// What every core operation needs: the suite, the api_id and at least `L + 1` generators.
+/// What every core operation needs: the suite, the api_id and the generators of at least `L` messages
+/// after `Q_1`.
 pub(crate) struct Context<'a> {
     pub(crate) suite: Suite,
     pub(crate) api_id: &'a [u8],
-    pub(crate) generators: Arc<Generators>,
+    pub(crate) generators: MessageGenerators,
 }
 
 impl Context<'_> {
@@ -260,7 +288,7 @@ impl Context<'_> {
         // 3. dom_input = PK || dom_octs || I2OSP(length(header), 8) || header
         let l_octets = (l as u64).to_be_bytes();
         let header_len = (header.len() as u64).to_be_bytes();
-        let encoded: &[[u8; G1_BYTES]] = self.generators.encoded(l);
+        let encoded: Vec<&[u8; G1_BYTES]> = self.generators.encoded(l);
         let mut dom_input: Vec<&[u8]> = Vec::with_capacity(l + 6);
         dom_input.push(pk.as_bytes());
         dom_input.push(&l_octets);

@@ -2,6 +2,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod ciphersuite;
+mod commit;
 mod curve;
 mod error;
 mod generators;
@@ -14,8 +15,10 @@ mod sign;
 mod signature;
 mod verify;
 
+pub mod blind;
 #[cfg(feature = "hazmat")]
 pub mod hazmat;
+pub mod pseudonym;
 
 pub use ciphersuite::{Bls12381Sha256, Bls12381Shake256, Ciphersuite};
 pub use error::{Error, Result};

@@ -151,6 +151,7 @@ pub fn proof_gen<C: Ciphersuite, R: RngCore + CryptoRng>(
         &message_scalars,
         &disclosed,
         &random_scalars,
+        None,
     )
 }
 
@@ -178,6 +179,7 @@ pub fn proof_verify<C: Ciphersuite>(
         header,
         presentation_header,
         &disclosed,
+        None,
     )
 }
 
@@ -222,6 +224,7 @@ pub(crate) fn core_proof_gen(
     messages: &[Fr],
     disclosed: &[usize],
     random_scalars: &[Fr],
+    nym: Option<&PseudonymBinding<'_>>,
 ) -> Result<Proof> {
     let l = messages.len();
     // Deserialization: the undisclosed indexes are the complement of the disclosed ones.
@@ -276,10 +279,40 @@ pub(crate) fn core_proof_gen(
         .try_into()
         .map_err(|_| Error::Degenerate)?;
 
-    // --- challenge (§3.7.4) ---
+    // --- PseudonymProofInit (draft-irtf-cfrg-bbs-per-verifier-linkability-02 §6.4.1) ---
+    // The nym secrets are the last N messages, never disclosed, so their m~ are the last N.
+    let nym_commitment = match nym {
+        Some(binding) => {
+            let blinding = m_tilde
+                .len()
+                .checked_sub(binding.n)
+                .and_then(|first| m_tilde.get(first..))
+                .filter(|_| binding.n > 0)
+                .ok_or(Error::NymVectorLength)?;
+            // 8. Ut = OP * (m~_(U-N+1) + m~_(U-N+2) * z + ...), constant time in the m~.
+            let poly = Zeroizing::new(binding.evaluate(blinding));
+            let ut = binding.op.to_projective().mul(&poly);
+            // 9. if Ut == Identity_G1, return INVALID
+            if ut.is_identity() {
+                return Err(Error::Degenerate);
+            }
+            Some(ut.to_affine().to_compressed())
+        }
+        None => None,
+    };
+
+    // --- challenge (§3.7.4; with a pseudonym, ProofWithPseudonymChallengeCalculate, -02 §7.1) ---
     let disclosed_messages: Vec<(usize, Fr)> = disclosed.iter().map(|&i| (i, messages[i])).collect();
     let encoded = [abar, bbar, d, t1, t2].map(|p| p.to_compressed());
-    let c = challenge(ctx, &disclosed_messages, &encoded, &domain, presentation_header)?;
+    let nym_input = nym.zip(nym_commitment.as_ref());
+    let c = challenge(
+        ctx,
+        &disclosed_messages,
+        &encoded,
+        nym_input,
+        &domain,
+        presentation_header,
+    )?;
 
     // --- ProofFinalize (§3.7.2) ---
     // 1. r3 = r2^-1 (mod r)
@@ -323,6 +356,7 @@ pub(crate) fn core_proof_verify(
     header: &[u8],
     presentation_header: &[u8],
     disclosed: &[(usize, Fr)],
+    nym: Option<&PseudonymBinding<'_>>,
 ) -> Result<()> {
     // ProofVerifyInit deserialization 2.-7.: L = R + U; the indexes ascend and stay below L.
     let (u, r) = (proof.m_hat.len(), disclosed.len());
@@ -359,9 +393,31 @@ pub(crate) fn core_proof_verify(
     let [t1, t2]: [G1Affine; 2] = G1::batch_to_affine(&[t1, t2])
         .try_into()
         .map_err(|_| Error::VerificationFailed)?;
+    // PseudonymProofVerifyInit (draft-irtf-cfrg-bbs-per-verifier-linkability-02 §6.4.2)
+    let nym_commitment = match nym {
+        Some(binding) => {
+            let responses = u
+                .checked_sub(binding.n)
+                .and_then(|first| proof.m_hat.get(first..))
+                .filter(|_| binding.n > 0)
+                .ok_or(Error::VerificationFailed)?;
+            // 6. Uv = OP * (m^_(U-N+1) + m^_(U-N+2) * z + ...) - pseudonym * cp
+            let uv = curve::msm_vartime(
+                &[binding.op, binding.pseudonym],
+                &[binding.evaluate(responses), c.neg()],
+            );
+            // 7. if Uv == Identity_G1, return INVALID
+            if uv.is_identity() {
+                return Err(Error::VerificationFailed);
+            }
+            Some(uv.to_affine().to_compressed())
+        }
+        None => None,
+    };
     // 3.-5. challenge = ProofChallengeCalculate(...); if cp != challenge, return INVALID
     let encoded = [proof.abar, proof.bbar, proof.d, t1, t2].map(|p| p.to_compressed());
-    let challenge = challenge(ctx, disclosed, &encoded, &domain, presentation_header)?;
+    let nym_input = nym.zip(nym_commitment.as_ref());
+    let challenge = challenge(ctx, disclosed, &encoded, nym_input, &domain, presentation_header)?;
     if !bool::from(subtle::ConstantTimeEq::ct_eq(&challenge, &c)) {
         return Err(Error::VerificationFailed);
     }
@@ -384,15 +440,20 @@ fn pairing_ok(pairs: [(&G1Affine, &G2Affine); 2]) -> bool {
 /// ProofChallengeCalculate (§3.7.4):
 /// `hash_to_scalar(serialize((R, i1, msg_i1, ..., iR, msg_iR, Abar, Bbar, D, T1, T2, domain)) ||
 /// I2OSP(length(ph), 8) || ph, api_id || "H2S_")`.
+///
+/// With a pseudonym, ProofWithPseudonymChallengeCalculate (draft-irtf-cfrg-bbs-per-verifier-linkability
+/// -02 §7.1): `pseudonym, Ut` after `T2` and before `domain`, and `I2OSP(length(context_id), 8) ||
+/// context_id` after `ph`.
 fn challenge(
     ctx: &Context<'_>,
     disclosed: &[(usize, Fr)],
     points: &[[u8; G1_BYTES]; 5],
+    nym: Option<(&PseudonymBinding<'_>, &[u8; G1_BYTES])>,
     domain: &Fr,
     presentation_header: &[u8],
 ) -> Result<Fr> {
     let mut c_octs =
-        Vec::with_capacity(8 + disclosed.len() * (8 + SCALAR_BYTES) + 5 * G1_BYTES + SCALAR_BYTES + 8);
+        Vec::with_capacity(8 + disclosed.len() * (8 + SCALAR_BYTES) + 7 * G1_BYTES + SCALAR_BYTES + 8);
     c_octs.extend_from_slice(&(disclosed.len() as u64).to_be_bytes());
     for (i, msg) in disclosed {
         c_octs.extend_from_slice(&(*i as u64).to_be_bytes());
@@ -401,8 +462,42 @@ fn challenge(
     for point in points {
         c_octs.extend_from_slice(point);
     }
+    if let Some((binding, ut)) = nym {
+        c_octs.extend_from_slice(&binding.pseudonym.to_compressed());
+        c_octs.extend_from_slice(ut);
+    }
     c_octs.extend_from_slice(&domain.to_be_bytes());
     c_octs.extend_from_slice(&(presentation_header.len() as u64).to_be_bytes());
-    ctx.suite
-        .hash_to_scalar(&[&c_octs, presentation_header], &ctx.h2s_dst())
+    let context_len;
+    let mut input: Vec<&[u8]> = vec![&c_octs, presentation_header];
+    if let Some((binding, _)) = nym {
+        context_len = (binding.context_id.len() as u64).to_be_bytes();
+        input.push(&context_len);
+        input.push(binding.context_id);
+    }
+    ctx.suite.hash_to_scalar(&input, &ctx.h2s_dst())
+}
+
+/// What a proof with a pseudonym adds (draft-irtf-cfrg-bbs-per-verifier-linkability-02 §6.4): the
+/// proof that `pseudonym = OP * Σ nym_secrets[i] * z^i` for the last `n` signed messages, with
+/// `OP = hash_to_curve_g1(context_id)` and `z = hash_to_scalar(context_id)`.
+pub(crate) struct PseudonymBinding<'a> {
+    pub(crate) context_id: &'a [u8],
+    /// `OP`.
+    pub(crate) op: G1Affine,
+    /// `1, z, z^2, ..., z^(n-1)`.
+    pub(crate) z_powers: Vec<Fr>,
+    pub(crate) pseudonym: G1Affine,
+    /// `N`, the number of nym secrets.
+    pub(crate) n: usize,
+}
+
+impl PseudonymBinding<'_> {
+    /// `Σ coefficients[i] * z^i` (constant time in the coefficients).
+    pub(crate) fn evaluate(&self, coefficients: &[Fr]) -> Fr {
+        coefficients
+            .iter()
+            .zip(&self.z_powers)
+            .fold(Fr::ZERO, |acc, (k, z)| acc.add(&k.mul(z)))
+    }
 }

@@ -2,11 +2,13 @@
 
 use core::fmt;
 
+use rand_core::{CryptoRng, RngCore};
 use subtle::ConstantTimeEq;
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::curve::Fr;
 use crate::error::{Error, Result};
+use crate::hash::EXPAND_LEN;
 
 /// Length of an encoded scalar: 32 big-endian bytes.
 pub const SCALAR_BYTES: usize = crate::curve::SCALAR_BYTES;
@@ -25,6 +27,14 @@ impl Scalar {
     /// The integer `value`, as is (order-preserving: no hashing).
     pub fn from_u64(value: u64) -> Scalar {
         Scalar(Fr::from_u64(value))
+    }
+
+    /// `OS2IP(get_random(48)) mod r` (draft §4.2.1, calculate_random_scalars): a uniformly random
+    /// scalar, e.g. a `signer_nym_entropy` or a prover nym.
+    pub fn random<R: RngCore + CryptoRng>(rng: &mut R) -> Scalar {
+        let mut bytes = Zeroizing::new([0u8; EXPAND_LEN]);
+        rng.fill_bytes(bytes.as_mut_slice());
+        Scalar(Fr::from_be_bytes_wide(bytes.as_slice()))
     }
 
     /// Decodes 32 big-endian bytes; the integer must be below r.

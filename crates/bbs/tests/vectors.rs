@@ -10,44 +10,13 @@
     reason = "a test states its expectations by failing loudly"
 )]
 
-use std::path::{Path, PathBuf};
+mod support;
 
 use ecert_bbs::{
     Bls12381Sha256, Bls12381Shake256, Ciphersuite, Error, Proof, PublicKey, SecretKey, Signature, hazmat,
 };
 use serde::Deserialize;
-
-/// The one loader: a JSON file under tests/vectors/, decoded into `T`.
-fn load<T: for<'de> Deserialize<'de>>(path: impl AsRef<Path>) -> T {
-    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/vectors")
-        .join(path);
-    let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
-}
-
-/// The vector files of one directory, sorted, so that a new file is picked up without editing this test.
-fn files(dir: &str) -> Vec<String> {
-    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/vectors")
-        .join(dir);
-    let mut names: Vec<String> = std::fs::read_dir(&full)
-        .unwrap()
-        .map(|entry| format!("{dir}/{}", entry.unwrap().file_name().to_string_lossy()))
-        .filter(|name| name.ends_with(".json"))
-        .collect();
-    names.sort();
-    assert!(!names.is_empty(), "no vectors in {dir}");
-    names
-}
-
-fn hex_bytes(s: &str) -> Vec<u8> {
-    hex::decode(s).unwrap()
-}
-
-fn hex32(s: &str) -> [u8; 32] {
-    hex_bytes(s).try_into().unwrap()
-}
+use support::{files, hex_bytes, hex32, load};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
