@@ -78,6 +78,15 @@ pub fn commit<C: Ciphersuite, R: RngCore + CryptoRng>(
     commit_messages(&interface, committed_messages, &[], &random_scalars)
 }
 
+/// CoreCommitVerify (-02 §5.3.2) alone: whether the commitment's proof holds under this interface's
+/// blind generators, as [`blind_sign`] checks it first. A signer that takes commitments from holders
+/// can check one when it arrives, before queuing it for signing.
+pub fn verify_commitment<C: Ciphersuite>(commitment: &Commitment) -> Result<()> {
+    let interface = interface::<C>();
+    let ctx = interface.blind_context(0, commitment.committed_count() + 1)?;
+    verified_commitment(&ctx, Some(commitment)).map(|_| ())
+}
+
 /// `BlindSign(SK, PK, commitment_with_proof, header, messages)` (-02 §4.2.1): checks the commitment's
 /// proof (CoreCommitVerify), then signs the messages and the commitment. `None` signs without a
 /// commitment (M = 0, `commit = Identity_G1`). Deterministic; `sk` must be `pk`'s.
@@ -97,12 +106,66 @@ pub fn blind_sign<C: Ciphersuite>(
     let m = commitment.map_or(0, Commitment::committed_count);
     // 1.-2. generators = create_generators(L + 1, api_id); blind_generators = (M + 1, "BLIND_" || api_id)
     let ctx = interface.blind_context(l, m + 1)?;
-    // 3.-4. commit = deserialize_and_validate_commit(commitment_with_proof, blind_generators, api_id)
-    let blinded = verified_commitment(&ctx, commitment)?;
     // 5. message_scalars = messages_to_scalars(messages, api_id)
     let message_scalars = interface.messages_to_scalars(messages);
-    // 6.-11. B = B_calculate(...); FinalizeBlindSign(SK, PK, B, generators, blind_generators, header)
-    sign::finalize_blind_sign(&ctx, sk, pk, header, &message_scalars, m + 1, &blinded)
+    // 3.-4., 6.-11. commit = deserialize_and_validate_commit(...); B = B_calculate(...);
+    //    FinalizeBlindSign(SK, PK, B, generators, blind_generators, header)
+    sign_committed(
+        &ctx,
+        sk,
+        pk,
+        header,
+        &message_scalars,
+        m + 1,
+        commitment,
+        &G1::identity(),
+    )
+}
+
+/// BlindSign and BlindSignWithNym after deserialization: checks the commitment's proof (if any), adds
+/// the commitment and `extra` to `B`, and signs. The proof check's `Cbar` and `B` are converted to
+/// affine together, one field inversion for both.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the draft's inputs, in the draft's order"
+)]
+pub(crate) fn sign_committed(
+    ctx: &Context<'_>,
+    sk: &SecretKey,
+    pk: &PublicKey,
+    header: &[u8],
+    message_scalars: &[Fr],
+    blind_count: usize,
+    commitment: Option<&Commitment>,
+    extra: &G1,
+) -> Result<Signature> {
+    if !sk.matches(pk) {
+        return Err(Error::KeyMismatch);
+    }
+    let blind_generators = ctx.generators.blind_list().ok_or(Error::Degenerate)?;
+    // deserialize_and_validate_commit 1.: no commitment is the identity
+    let (commit_point, cbar) = match commitment {
+        Some(c) => (
+            c.commitment.to_projective(),
+            Some(commit::proof_point(ctx.suite, blind_generators, c)),
+        ),
+        None => (G1::identity(), None),
+    };
+    let b = sign::blind_b(
+        ctx,
+        pk,
+        header,
+        message_scalars,
+        blind_count,
+        &commit_point.add(extra),
+    )?;
+    let affine = G1::batch_to_affine(&[Some(b), cbar].into_iter().flatten().collect::<Vec<_>>());
+    // deserialize_and_validate_commit 6.-7.: CoreCommitVerify, before anything is signed
+    if let (Some(c), Some(cbar)) = (commitment, affine.get(1)) {
+        commit::check_challenge(ctx.suite, ctx.api_id, blind_generators, c, cbar)?;
+    }
+    let b = affine.first().ok_or(Error::Degenerate)?;
+    sign::finalize_blind_sign(ctx, sk, b)
 }
 
 /// `VerifyBlindSign(PK, signature, header, messages, committed_messages, secret_prover_blind)`

@@ -183,12 +183,12 @@ pub(crate) fn core_commit(
     let mut c_scalars = Zeroizing::new(Vec::with_capacity(m + 1));
     c_scalars.push(blind);
     c_scalars.extend_from_slice(committed);
-    let commitment = blind_generators.msm_points_constant_time(&c_scalars);
+    let commitment = blind_generators.msm_points_constant_time(0, &c_scalars);
     // 3. Cbar = Q_2 * s~ + J_1 * m~_1 + ... + J_M * m~_M
     let mut cbar_scalars = Zeroizing::new(Vec::with_capacity(m + 1));
     cbar_scalars.push(s_tilde);
     cbar_scalars.extend_from_slice(m_tilde);
-    let cbar = blind_generators.msm_points_constant_time(&cbar_scalars);
+    let cbar = blind_generators.msm_points_constant_time(0, &cbar_scalars);
     let [commitment, cbar]: [G1Affine; 2] = G1::batch_to_affine(&[commitment, cbar])
         .try_into()
         .map_err(|_| Error::Degenerate)?;
@@ -228,21 +228,35 @@ pub(crate) fn core_commit_verify(
     blind_generators: &Generators,
     commitment: &Commitment,
 ) -> Result<()> {
-    let m = commitment.m_hat.len();
-    // 1. Cbar = Q_2 * s^ + J_1 * m^_1 + ... + J_M * m^_M + commitment * (-cp)
-    let mut scalars = Vec::with_capacity(m + 1);
+    let cbar = proof_point(suite, blind_generators, commitment).to_affine();
+    check_challenge(suite, api_id, blind_generators, commitment, &cbar)
+}
+
+/// CoreCommitVerify step 1: `Cbar = Q_2 * s^ + J_1 * m^_1 + ... + J_M * m^_M + commitment * (-cp)`,
+/// left projective so that a signer can convert it together with its `B` (one field inversion).
+pub(crate) fn proof_point(suite: Suite, blind_generators: &Generators, commitment: &Commitment) -> G1 {
+    let mut scalars = Vec::with_capacity(commitment.m_hat.len() + 1);
     scalars.push(commitment.s_hat);
     scalars.extend_from_slice(&commitment.m_hat);
-    let cbar = blind_generators
+    blind_generators
         .msm_points_vartime(suite.p1(), &scalars)
-        .add(&curve::msm_vartime(
+        .add(&curve::msm_vartime_glv(
             &[commitment.commitment],
             &[commitment.challenge.neg()],
         ))
-        .to_affine();
-    // 2. cv = calculate_blind_challenge(commitment, Cbar, blind_generators, api_id)
-    let cv = blind_challenge(suite, api_id, blind_generators, m, &commitment.commitment, &cbar)?;
-    // 3. if cv != cp, return INVALID
+}
+
+/// CoreCommitVerify steps 2-4 given `Cbar`: `cv = calculate_blind_challenge(commitment, Cbar,
+/// blind_generators, api_id)`; INVALID unless `cv == cp`.
+pub(crate) fn check_challenge(
+    suite: Suite,
+    api_id: &[u8],
+    blind_generators: &Generators,
+    commitment: &Commitment,
+    cbar: &G1Affine,
+) -> Result<()> {
+    let m = commitment.m_hat.len();
+    let cv = blind_challenge(suite, api_id, blind_generators, m, &commitment.commitment, cbar)?;
     if bool::from(cv.ct_eq(&commitment.challenge)) {
         Ok(())
     } else {

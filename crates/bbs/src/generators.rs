@@ -9,10 +9,12 @@
 //! `P1, Q_1, H_1, ...` that the public-data MSMs use.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, PoisonError, RwLock};
+use std::sync::{Arc, LazyLock, OnceLock, PoisonError, RwLock};
+
+use zeroize::Zeroize;
 
 use crate::ciphersuite::Suite;
-use crate::curve::{self, CtTable, FixedBaseTable, Fr, G1, G1_BYTES, G1Affine};
+use crate::curve::{self, CtComb, CtTable, FixedBaseTable, Fr, G1, G1_BYTES, G1Affine};
 use crate::error::{Error, Result};
 use crate::hash::{EXPAND_LEN, MAX_DST_LEN};
 
@@ -35,6 +37,9 @@ pub(crate) struct Generators {
     table: FixedBaseTable,
     /// Constant-time lookup tables for `Q_1, H_1, ...` (up to [`TABLE_LIMIT`]).
     ct: Vec<CtTable>,
+    /// Constant-time comb tables of `Q_1, H_1, ...`, built when first used (for the sums over
+    /// generators alone: commitments, the nym entropy).
+    comb: Vec<OnceLock<CtComb>>,
     /// The last `v` of the derivation, to extend the list.
     v: [u8; EXPAND_LEN],
 }
@@ -148,7 +153,10 @@ impl MessageGenerators {
             })
             .collect();
         terms.extend(extra.iter().map(|(t, k)| (*t, *k)));
-        curve::msm(&terms)
+        let sum = curve::msm(&terms);
+        // The scratch holds copies of hidden messages and blinding scalars.
+        terms.iter_mut().for_each(|(_, k)| k.zeroize());
+        sum
     }
 
     /// The blind list (`Q_2, J_1, ...`), for the commitment proofs.
@@ -169,25 +177,21 @@ impl Generators {
         self.msm_vartime_from(p1, 1, scalars)
     }
 
-    /// `Σ point_i * s_i` over the first points (`Q, H_1, ...`) in constant time.
-    pub(crate) fn msm_points_constant_time(&self, scalars: &[Fr]) -> G1 {
-        let missing: Vec<G1> = (0..scalars.len())
-            .filter(|&i| self.ct_table(i).is_none())
-            .map(|i| self.points[i].to_projective())
-            .collect();
-        let built = CtTable::build(&missing);
-        let mut built = built.iter();
-        let terms: Vec<(&CtTable, Fr)> = scalars
+    /// `Σ point_(first + i) * s_i` over points of the list (`Q = 0, H_1 = 1, ...`) in constant time
+    /// in the scalars, on comb tables.
+    pub(crate) fn msm_points_constant_time(&self, first: usize, scalars: &[Fr]) -> G1 {
+        let mut terms: Vec<(&CtComb, Fr)> = scalars
             .iter()
             .enumerate()
-            .filter_map(|(i, k)| self.ct_table(i).or_else(|| built.next()).map(|t| (t, *k)))
+            .filter_map(|(i, k)| {
+                let point = self.points.get(first + i)?;
+                let table = self.comb.get(first + i)?.get_or_init(|| CtComb::build(point));
+                Some((table, *k))
+            })
             .collect();
-        curve::msm(&terms)
-    }
-
-    /// Point `i` of the list (`Q = 0, H_1 = 1, ...`).
-    pub(crate) fn point(&self, i: usize) -> &G1Affine {
-        &self.points[i]
+        let sum = curve::comb_msm(&terms);
+        terms.iter_mut().for_each(|(_, k)| k.zeroize());
+        sum
     }
 }
 
@@ -251,11 +255,14 @@ fn extend(suite: Suite, api_id: &[u8], existing: Option<&Generators>, count: usi
     ct.extend(CtTable::build(&projective));
     encoded.extend(new_points.iter().map(G1Affine::to_compressed));
     points.extend(new_points);
+    let mut comb = existing.map(|g| g.comb.clone()).unwrap_or_default();
+    comb.resize_with(points.len(), OnceLock::new);
     Ok(Generators {
         points,
         encoded,
         table,
         ct,
+        comb,
         v,
     })
 }

@@ -76,7 +76,7 @@ impl ExpandMessage for XmdSha256 {
         Digest::update(&mut h, dst);
         Digest::update(&mut h, dst_len);
         // 7. b_0 = H(msg_prime)
-        let b_0: [u8; B_IN_BYTES] = h.finalize().into();
+        let mut b_0: [u8; B_IN_BYTES] = h.finalize().into();
         // 8. b_1 = H(b_0 || I2OSP(1, 1) || DST_prime)
         let mut b_i: [u8; B_IN_BYTES] = Sha256::new()
             .chain_update(b_0)
@@ -100,11 +100,14 @@ impl ExpandMessage for XmdSha256 {
                     .chain_update(dst_len)
                     .finalize()
                     .into();
+                x.zeroize();
             }
             if let Some(chunk) = chunks.next() {
                 chunk.copy_from_slice(&b_i[..chunk.len()]);
             }
         }
+        // b_0 and the b_i determine the output (a hidden message's scalar, a secret key): wipe them.
+        b_0.zeroize();
         b_i.zeroize();
         Ok(())
     }

@@ -9,9 +9,9 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::ciphersuite::Ciphersuite;
 use crate::curve::{self, CtTable, Fr, G1, G1_BYTES, G1Affine, G2Affine, SCALAR_BYTES};
 use crate::error::{Error, Result};
-use crate::hash::EXPAND_LEN;
 use crate::interface::{Context, Interface};
 use crate::key::PublicKey;
+use crate::scalar::Scalar;
 use crate::signature::Signature;
 
 /// Size of a proof that hides no message: `Abar, Bbar, D` and `e^, r1^, r3^, c`. Each hidden message
@@ -200,13 +200,7 @@ pub(crate) fn calculate_random_scalars<R: RngCore + CryptoRng>(
     rng: &mut R,
     count: usize,
 ) -> Zeroizing<Vec<Fr>> {
-    let mut buffer = Zeroizing::new([0u8; EXPAND_LEN]);
-    let mut scalars = Zeroizing::new(Vec::with_capacity(count));
-    for _ in 0..count {
-        rng.fill_bytes(buffer.as_mut_slice());
-        scalars.push(Fr::from_be_bytes_wide(buffer.as_slice()));
-    }
-    scalars
+    Zeroizing::new((0..count).map(|_| Scalar::random(rng).0).collect())
 }
 
 /// CoreProofGen (§3.6.3) with its random scalars given: ProofInit (§3.7.1), the challenge (§3.7.4) and
@@ -369,7 +363,7 @@ pub(crate) fn core_proof_verify(
     let domain = ctx.domain(pk, l, header)?;
     let c = proof.c;
     // 2. T1 = Bbar * c + Abar * e^ + D * r1^
-    let t1 = curve::msm_vartime(
+    let t1 = curve::msm_vartime_glv(
         &[proof.bbar, proof.abar, proof.d],
         &[c, proof.e_hat, proof.r1_hat],
     );
@@ -389,7 +383,7 @@ pub(crate) fn core_proof_verify(
     let t2 = ctx
         .generators
         .msm_vartime(ctx.suite.p1(), &scalars)
-        .add(&proof.d.to_projective().mul(&proof.r3_hat));
+        .add(&curve::msm_vartime_glv(&[proof.d], &[proof.r3_hat]));
     let [t1, t2]: [G1Affine; 2] = G1::batch_to_affine(&[t1, t2])
         .try_into()
         .map_err(|_| Error::VerificationFailed)?;
@@ -402,7 +396,7 @@ pub(crate) fn core_proof_verify(
                 .filter(|_| binding.n > 0)
                 .ok_or(Error::VerificationFailed)?;
             // 6. Uv = OP * (m^_(U-N+1) + m^_(U-N+2) * z + ...) - pseudonym * cp
-            let uv = curve::msm_vartime(
+            let uv = curve::msm_vartime_glv(
                 &[binding.op, binding.pseudonym],
                 &[binding.evaluate(responses), c.neg()],
             );

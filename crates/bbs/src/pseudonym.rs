@@ -66,7 +66,6 @@ use crate::interface::Interface;
 use crate::key::{PublicKey, SecretKey};
 use crate::proof::{self, Proof, PseudonymBinding};
 use crate::scalar::Scalar;
-use crate::sign;
 use crate::signature::Signature;
 use crate::verify;
 
@@ -215,6 +214,14 @@ pub fn commit_with_nym<C: Ciphersuite, R: RngCore + CryptoRng>(
     )
 }
 
+/// CoreCommitVerify alone for a CommitWithNym commitment (under this interface's blind generators), as
+/// [`blind_sign_with_nym`] checks it first.
+pub fn verify_commitment<C: Ciphersuite>(commitment: &Commitment) -> Result<()> {
+    let interface = interface::<C>();
+    let ctx = interface.blind_context(0, commitment.committed_count() + 1)?;
+    blind::verified_commitment(&ctx, Some(commitment)).map(|_| ())
+}
+
 /// `BlindSignWithNym(SK, PK, commitment_with_proof, length_nym_vector, signer_nym_entropy, header,
 /// messages)` (-02 §5.1.2): checks the commitment's proof, then signs with `J_(M+N) *
 /// signer_nym_entropy` added to `B`, which adds the entropy to the last nym secret.
@@ -236,30 +243,30 @@ pub fn blind_sign_with_nym<C: Ciphersuite>(
     if length_nym_vector == 0 || length_nym_vector > committed {
         return Err(Error::NymVectorLength);
     }
-    // 1.-4. generators, blind_generators (M + N + 1 of them), commit = deserialize_and_validate_commit
+    // 1.-2. generators, blind_generators (M + N + 1 of them)
     let ctx = interface.blind_context(messages.len(), committed + 1)?;
-    let commit = blind::verified_commitment(&ctx, Some(commitment))?;
-    // 5.-7. message_scalars; B = B_calculate(generators, commit, message_scalars)
+    // 5. message_scalars = messages_to_scalars(messages, api_id)
     let message_scalars = interface.messages_to_scalars(messages);
     // 8. B = B + blind_generators[-1] * signer_nym_entropy, in constant time: the entropy is half of
     //    the holder's nym secret.
-    let last_blind_generator = ctx
+    let entropy_term = ctx
         .generators
         .blind_list()
         .ok_or(Error::Degenerate)?
-        .point(committed);
-    let blinded = commit.add(&last_blind_generator.to_projective().mul(&signer_nym_entropy.0));
+        .msm_points_constant_time(committed, &[signer_nym_entropy.0]);
     // 9. combined_header = header || I2OSP(length_nym_vector, 8)
     let combined_header = combined_header(header, length_nym_vector);
-    // 10.-12. FinalizeBlindSign(SK, PK, B, generators, blind_generators, combined_header, api_id)
-    sign::finalize_blind_sign(
+    // 3.-4., 6.-7., 10.-12. commit = deserialize_and_validate_commit(...); B = B_calculate(...);
+    //    FinalizeBlindSign(SK, PK, B, generators, blind_generators, combined_header, api_id)
+    blind::sign_committed(
         &ctx,
         sk,
         pk,
         &combined_header,
         &message_scalars,
         committed + 1,
-        &blinded,
+        Some(commitment),
+        &entropy_term,
     )
 }
 

@@ -3,7 +3,7 @@
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::ciphersuite::Ciphersuite;
-use crate::curve::{Fr, SCALAR_BYTES};
+use crate::curve::{Fr, G1, G1Affine, SCALAR_BYTES};
 use crate::error::{Error, Result};
 use crate::interface::{Context, Interface};
 use crate::key::{PublicKey, SecretKey};
@@ -86,11 +86,12 @@ pub(crate) fn core_sign(
     Ok(Signature { a: a.to_affine(), e })
 }
 
-/// B_calculate (draft-irtf-cfrg-bbs-blind-signatures-02 §6.2) and FinalizeBlindSign (§5.3.3): a
-/// signature over the signer's `messages` (under `H_1..H_L`) and `blinded`, the part of `B` the
-/// signer adds under the blind generators without knowing its messages (the prover's commitment `C`,
-/// and for pseudonyms `J_(M+N) * signer_nym_entropy`). The generators of the `blind_count` blind
-/// messages (`Q_2, J_1, ...`) enter the domain.
+/// B_calculate (draft-irtf-cfrg-bbs-blind-signatures-02 §6.2) with the domain of FinalizeBlindSign
+/// (§5.3.3 step 1): `B` over the signer's `messages` (under `H_1..H_L`) and `blinded`, the part of `B`
+/// the signer adds under the blind generators without knowing its messages (the prover's commitment
+/// `C`, and for pseudonyms `J_(M+N) * signer_nym_entropy`). The generators of the `blind_count` blind
+/// messages (`Q_2, J_1, ...`) enter the domain. Left projective, so that the signer converts it
+/// together with the commitment proof's `Cbar`.
 ///
 /// Where the draft's text and its test vectors disagree, the vectors are followed (as the reference
 /// implementation and every interoperable one do):
@@ -98,20 +99,14 @@ pub(crate) fn core_sign(
 ///   vectors' `B` is draft-09's `P1 + Q_1 * domain + Σ H_i * msg_i`, plus the commitment.
 /// * -02 §5.3.3 step 1 leaves `Q_2` out of the domain's generators; the vectors' domain is over
 ///   `(H_1, ..., H_L, Q_2, J_1, ..., J_M)`, the list the signature verifies under.
-/// * -02 and -03 §5.3.3 step 2 write `e = hash_to_scalar(serialize((SK, B, domain)))`; the vectors'
-///   `e` is `hash_to_scalar(SK || B)`, with `B` compressed.
-pub(crate) fn finalize_blind_sign(
+pub(crate) fn blind_b(
     ctx: &Context<'_>,
-    sk: &SecretKey,
     pk: &PublicKey,
     header: &[u8],
     messages: &[Fr],
     blind_count: usize,
-    blinded: &crate::curve::G1,
-) -> Result<Signature> {
-    if !sk.matches(pk) {
-        return Err(Error::KeyMismatch);
-    }
+    blinded: &G1,
+) -> Result<G1> {
     let l = messages.len();
     // FinalizeBlindSign 1. domain = calculate_domain(PK, Q_1, (H_1, ..., H_L, Q_2, J_1, ..., J_M), header, api_id)
     let domain = ctx.domain(pk, l + blind_count, header)?;
@@ -130,13 +125,20 @@ pub(crate) fn finalize_blind_sign(
     if b.is_identity() {
         return Err(Error::Degenerate);
     }
-    let b = b.to_affine();
-    // FinalizeBlindSign 2.-3. e = hash_to_scalar(SK || B, signature_dst)
+    Ok(b)
+}
+
+/// FinalizeBlindSign (draft-irtf-cfrg-bbs-blind-signatures-02 §5.3.3) steps 2-5, given `B`.
+///
+/// -02 and -03 §5.3.3 step 2 write `e = hash_to_scalar(serialize((SK, B, domain)))`; the vectors' `e`
+/// is `hash_to_scalar(SK || B)`, with `B` compressed, and so is this one.
+pub(crate) fn finalize_blind_sign(ctx: &Context<'_>, sk: &SecretKey, b: &G1Affine) -> Result<Signature> {
+    // 2.-3. e = hash_to_scalar(SK || B, signature_dst)
     let sk_octets = Zeroizing::new(sk.scalar().to_be_bytes());
     let e = ctx
         .suite
         .hash_to_scalar(&[sk_octets.as_slice(), &b.to_compressed()], &ctx.h2s_dst())?;
-    // FinalizeBlindSign 4. A = B * (1 / (SK + e))
+    // 4. A = B * (1 / (SK + e))
     let sk_plus_e = Zeroizing::new(sk.scalar().add(&e));
     if bool::from(sk_plus_e.is_zero()) {
         return Err(Error::Degenerate);

@@ -1,7 +1,7 @@
 //! Verify (draft §3.5.2) and CoreVerify (§3.6.2).
 
 use crate::ciphersuite::Ciphersuite;
-use crate::curve::{Fr, G2Affine, pairing_product_is_one_vartime};
+use crate::curve::{Fr, G2Affine, msm_vartime_glv, pairing_product_is_one_vartime};
 use crate::error::{Error, Result};
 use crate::interface::{Context, Interface};
 use crate::key::PublicKey;
@@ -45,7 +45,7 @@ pub(crate) fn core_verify(
     minus_b_scalars.extend(messages.iter().map(Fr::neg));
     let minus_b = ctx.generators.msm_vartime(ctx.suite.p1(), &minus_b_scalars);
     // 3. if h(A, W) * h(A * e - B, BP2) != Identity_GT, return INVALID
-    let a_e_minus_b = signature.a.to_projective().mul(&signature.e).add(&minus_b);
+    let a_e_minus_b = msm_vartime_glv(&[signature.a], &[signature.e]).add(&minus_b);
     if a_e_minus_b.is_identity() {
         // h(A, W) alone cannot be 1 for A, W not the identity.
         return Err(Error::VerificationFailed);
