@@ -21,10 +21,15 @@ use crate::hash::{EXPAND_LEN, MAX_DST_LEN};
 /// Longest suffix the draft appends to an api_id to form a tag: "MAP_MSG_TO_SCALAR_AS_HASH_" (§4.1.2).
 pub(crate) const LONGEST_DST_SUFFIX: usize = 26;
 
-/// Generators beyond this many get no fixed-base table rows (12 KiB each); MSMs over them use
-/// Pippenger instead. Certificates sign tens of attributes, so this bounds memory against a hostile
-/// proof that claims thousands of messages, not a real workload.
+/// Generators beyond this many get no constant-time Straus table (1.5 KiB each) and none of their
+/// comb table (6 KiB, built on first use); MSMs over them build tables for the call. Certificates sign
+/// tens of attributes, so this bounds memory against a hostile proof that claims thousands of messages,
+/// not a real workload.
 const TABLE_LIMIT: usize = 256;
+
+/// Points beyond this many (P1 counted) get no fixed-base comb table (24 KiB each, about 6 MiB per api_id
+/// at the limit); public MSMs over them use Pippenger.
+const COMB_LIMIT: usize = 128;
 
 /// The generators of one api_id, as many as have been asked for so far.
 #[derive(Debug)]
@@ -33,7 +38,7 @@ pub(crate) struct Generators {
     points: Vec<G1Affine>,
     /// `point_to_octets_E1` of each point, for the domain hash.
     encoded: Vec<[u8; G1_BYTES]>,
-    /// Window rows for `P1, Q_1, H_1, ...` (up to [`TABLE_LIMIT`]).
+    /// Comb tables for `P1, Q_1, H_1, ...` (up to [`COMB_LIMIT`]).
     table: FixedBaseTable,
     /// Constant-time lookup tables for `Q_1, H_1, ...` (up to [`TABLE_LIMIT`]).
     ct: Vec<CtTable>,
@@ -245,7 +250,7 @@ fn extend(suite: Suite, api_id: &[u8], existing: Option<&Generators>, count: usi
     if table.len() == 0 {
         table.extend(&[*suite.p1()]);
     }
-    let table_room = TABLE_LIMIT.saturating_sub(table.len());
+    let table_room = COMB_LIMIT.saturating_sub(table.len());
     table.extend(&new_points[..new_points.len().min(table_room)]);
     let ct_room = TABLE_LIMIT.saturating_sub(ct.len()).min(new_points.len());
     let projective: Vec<G1> = new_points[..ct_room]
