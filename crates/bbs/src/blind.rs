@@ -147,7 +147,7 @@ pub(crate) fn sign_committed(
     let (commit_point, cbar) = match commitment {
         Some(c) => (
             c.commitment.to_projective(),
-            Some(commit::proof_point(ctx.suite, blind_generators, c)),
+            Some(commit::proof_point(blind_generators, c)),
         ),
         None => (G1::identity(), None),
     };
@@ -363,7 +363,9 @@ impl SignedMessages {
             disclosed,
             random_scalars,
             nym,
+            None,
         )
+        .map(|(proof, _)| proof)
     }
 }
 
@@ -413,5 +415,14 @@ pub(crate) fn verify_proof<C: Ciphersuite>(
         .collect();
     let ctx = interface.blind_context(l, m + 1 + nym_count)?;
     // 5. CoreProofVerify(PK, proof, generators, header, ph, message_scalars, indexes, api_id)
-    proof::core_proof_verify(&ctx, pk, proof, header, presentation_header, &disclosed, nym)
+    proof::core_proof_verify(
+        &ctx,
+        pk,
+        proof,
+        header,
+        presentation_header,
+        &disclosed,
+        nym,
+        None,
+    )
 }

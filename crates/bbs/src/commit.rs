@@ -228,18 +228,18 @@ pub(crate) fn core_commit_verify(
     blind_generators: &Generators,
     commitment: &Commitment,
 ) -> Result<()> {
-    let cbar = proof_point(suite, blind_generators, commitment).to_affine();
+    let cbar = proof_point(blind_generators, commitment).to_affine();
     check_challenge(suite, api_id, blind_generators, commitment, &cbar)
 }
 
 /// CoreCommitVerify step 1: `Cbar = Q_2 * s^ + J_1 * m^_1 + ... + J_M * m^_M + commitment * (-cp)`,
 /// left projective so that a signer can convert it together with its `B` (one field inversion).
-pub(crate) fn proof_point(suite: Suite, blind_generators: &Generators, commitment: &Commitment) -> G1 {
+pub(crate) fn proof_point(blind_generators: &Generators, commitment: &Commitment) -> G1 {
     let mut scalars = Vec::with_capacity(commitment.m_hat.len() + 1);
     scalars.push(commitment.s_hat);
     scalars.extend_from_slice(&commitment.m_hat);
     blind_generators
-        .msm_points_vartime(suite.p1(), &scalars)
+        .msm_points_vartime(&scalars)
         .add(&curve::msm_vartime_glv(
             &[commitment.commitment],
             &[commitment.challenge.neg()],

@@ -52,13 +52,16 @@ pub(crate) struct Generators {
 impl Generators {
     /// `Σ s_i * point_(first + i)` where the points are numbered `P1 = 0, Q_1 = 1, H_1 = 2, ...`;
     /// variable time, for public scalars only. The list must hold the points asked for.
-    fn msm_vartime_from(&self, p1: &G1Affine, first: usize, scalars: &[Fr]) -> G1 {
+    fn msm_vartime_from(&self, p1: Option<&G1Affine>, first: usize, scalars: &[Fr]) -> G1 {
         let tabled = scalars.len().min(self.table.len().saturating_sub(first));
         let mut acc = self.table.msm_vartime(first, &scalars[..tabled]);
         if scalars.len() > tabled {
-            let rest_points: Vec<G1Affine> = core::iter::once(*p1)
+            // P1 is point 0 of the table's numbering; a sum from point 1 on never needs it.
+            let rest_points: Vec<G1Affine> = p1
+                .copied()
+                .into_iter()
                 .chain(self.points.iter().copied())
-                .skip(first + tabled)
+                .skip(first + tabled - usize::from(p1.is_none()))
                 .take(scalars.len() - tabled)
                 .collect();
             acc = acc.add(&curve::msm_vartime(&rest_points, &scalars[tabled..]));
@@ -128,10 +131,10 @@ impl MessageGenerators {
                 let (signer, rest) = scalars.split_at(l + 2);
                 // In the blind list's own numbering P1 = 0 and Q_2 = 1.
                 self.signer
-                    .msm_vartime_from(p1, 0, signer)
-                    .add(&blind.msm_vartime_from(p1, 1, rest))
+                    .msm_vartime_from(Some(p1), 0, signer)
+                    .add(&blind.msm_vartime_from(None, 1, rest))
             }
-            _ => self.signer.msm_vartime_from(p1, 0, scalars),
+            _ => self.signer.msm_vartime_from(Some(p1), 0, scalars),
         }
     }
 
@@ -178,8 +181,8 @@ impl Generators {
     }
 
     /// `Σ point_i * s_i` over the first points (`Q, H_1, ...`); variable time, public data only.
-    pub(crate) fn msm_points_vartime(&self, p1: &G1Affine, scalars: &[Fr]) -> G1 {
-        self.msm_vartime_from(p1, 1, scalars)
+    pub(crate) fn msm_points_vartime(&self, scalars: &[Fr]) -> G1 {
+        self.msm_vartime_from(None, 1, scalars)
     }
 
     /// `Σ point_(first + i) * s_i` over points of the list (`Q = 0, H_1 = 1, ...`) in constant time

@@ -17,7 +17,9 @@ use zeroize::Zeroizing;
 use crate::ciphersuite::{Ciphersuite, Suite};
 use crate::curve::{Fr, G1_BYTES};
 use crate::error::{Error, Result};
-use crate::generators::{self, LONGEST_DST_SUFFIX, MessageGenerators};
+use std::sync::Arc;
+
+use crate::generators::{self, Generators, LONGEST_DST_SUFFIX, MessageGenerators};
 use crate::hash::MAX_DST_LEN;
 use crate::key::{PublicKey, SecretKey};
 use crate::proof::{self, Proof};
@@ -161,7 +163,9 @@ impl<C: Ciphersuite> Interface<C> {
             &disclosed,
             &random_scalars,
             None,
+            None,
         )
+        .map(|(proof, _)| proof)
     }
 
     /// CoreProofVerify (§3.6.4): `disclosed_messages` are `(index, message)` pairs in strictly
@@ -183,6 +187,7 @@ impl<C: Ciphersuite> Interface<C> {
             header,
             presentation_header,
             &disclosed,
+            None,
             None,
         )
     }
@@ -222,7 +227,9 @@ impl<C: Ciphersuite> Interface<C> {
             &disclosed,
             &random_scalars,
             None,
+            None,
         )
+        .map(|(proof, _)| proof)
     }
 
     /// `map_dst = api_id || "MAP_MSG_TO_SCALAR_AS_HASH_"` (§4.1.2).
@@ -276,6 +283,13 @@ pub(crate) struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// `(Y_0, Y_1) = create_generators(2, "COM_DIS_" || api_id)`: the bases of the commitments to
+    /// hidden messages (committed disclosure). The blind draft's main-branch text gives no count;
+    /// two is what `(Y_0, Y_1)` takes, and the list's first two points are the same for any count.
+    pub(crate) fn commitment_bases(&self) -> Result<Arc<Generators>> {
+        generators::get(self.suite, &[b"COM_DIS_".as_slice(), self.api_id].concat(), 2)
+    }
+
     /// `api_id || "H2S_"`, the tag of the domain, `e` and the challenge.
     pub(crate) fn h2s_dst(&self) -> Vec<u8> {
         [self.api_id, b"H2S_"].concat()

@@ -16,6 +16,7 @@ mod signature;
 mod verify;
 
 pub mod blind;
+pub mod committed;
 #[cfg(feature = "hazmat")]
 pub mod hazmat;
 pub mod pseudonym;

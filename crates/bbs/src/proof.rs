@@ -9,6 +9,7 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::ciphersuite::Ciphersuite;
 use crate::curve::{self, CtTable, Fr, G1, G1_BYTES, G1Affine, G2Affine, SCALAR_BYTES};
 use crate::error::{Error, Result};
+use crate::generators::Generators;
 use crate::interface::{Context, Interface};
 use crate::key::PublicKey;
 use crate::scalar::Scalar;
@@ -152,7 +153,9 @@ pub fn proof_gen<C: Ciphersuite, R: RngCore + CryptoRng>(
         &disclosed,
         &random_scalars,
         None,
+        None,
     )
+    .map(|(proof, _)| proof)
 }
 
 /// `ProofVerify(PK, proof, header, ph, disclosed_messages, disclosed_indexes)` (draft §3.5.4) under
@@ -179,6 +182,7 @@ pub fn proof_verify<C: Ciphersuite>(
         header,
         presentation_header,
         &disclosed,
+        None,
         None,
     )
 }
@@ -219,7 +223,8 @@ pub(crate) fn core_proof_gen(
     disclosed: &[usize],
     random_scalars: &[Fr],
     nym: Option<&PseudonymBinding<'_>>,
-) -> Result<Proof> {
+    commits: Option<&CommitProver<'_>>,
+) -> Result<(Proof, Vec<MessageCommit>)> {
     let l = messages.len();
     // Deserialization: the undisclosed indexes are the complement of the disclosed ones.
     let mut is_disclosed = vec![false; l];
@@ -295,16 +300,29 @@ pub(crate) fn core_proof_gen(
         None => None,
     };
 
-    // --- challenge (§3.7.4; with a pseudonym, ProofWithPseudonymChallengeCalculate, -02 §7.1) ---
+    // --- commitments to hidden messages (committed disclosure, CoreProofGen steps 3.-10.) ---
+    let committed = match commits {
+        Some(statement) => Some(statement.init(&undisclosed, m_tilde)?),
+        None => None,
+    };
+
+    // --- challenge (§3.7.4; with a pseudonym, ProofWithPseudonymChallengeCalculate, -02 §7.1;
+    //     with commitments, the blind draft's main-branch ProofChallengeCalculate) ---
     let disclosed_messages: Vec<(usize, Fr)> = disclosed.iter().map(|&i| (i, messages[i])).collect();
     let encoded = [abar, bbar, d, t1, t2].map(|p| p.to_compressed());
     let nym_input = nym.zip(nym_commitment.as_ref());
+    let commit_input: Option<Vec<CommitChallengeInput>> = committed.as_ref().map(|c| {
+        c.iter()
+            .map(|m| (m.index, m.commitment.to_compressed(), m.blinded.to_compressed()))
+            .collect()
+    });
     let c = challenge(
         ctx,
         &disclosed_messages,
         &encoded,
         nym_input,
         &domain,
+        commit_input.as_deref(),
         presentation_header,
     )?;
 
@@ -328,8 +346,13 @@ pub(crate) fn core_proof_gen(
     {
         return Err(Error::Degenerate);
     }
+    // Committed disclosure 14.: s^_i = s~_i + challenge * s_i
+    let message_commits = match (committed, commits) {
+        (Some(committed), Some(statement)) => statement.finalize(committed, &c)?,
+        _ => Vec::new(),
+    };
     // 6.-7. proof = (Abar, Bbar, D, e^, r1^, r3^, (m^_j1, ..., m^_jU), c)
-    Ok(Proof {
+    let proof = Proof {
         abar,
         bbar,
         d,
@@ -338,11 +361,16 @@ pub(crate) fn core_proof_gen(
         r3_hat,
         m_hat,
         c,
-    })
+    };
+    Ok((proof, message_commits))
 }
 
 /// CoreProofVerify (§3.6.4) with ProofVerifyInit (§3.7.3). `disclosed` must be in strictly ascending
 /// index order; `pk` and `proof` were validated when decoded.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the draft's inputs, in the draft's order"
+)]
 pub(crate) fn core_proof_verify(
     ctx: &Context<'_>,
     pk: &PublicKey,
@@ -351,6 +379,7 @@ pub(crate) fn core_proof_verify(
     presentation_header: &[u8],
     disclosed: &[(usize, Fr)],
     nym: Option<&PseudonymBinding<'_>>,
+    commits: Option<&CommitVerifier<'_>>,
 ) -> Result<()> {
     // ProofVerifyInit deserialization 2.-7.: L = R + U; the indexes ascend and stay below L.
     let (u, r) = (proof.m_hat.len(), disclosed.len());
@@ -408,10 +437,23 @@ pub(crate) fn core_proof_verify(
         }
         None => None,
     };
+    // Committed disclosure, CoreProofVerify 3.-6.: C^_i = Y_0 * s^_i + Y_1 * m^_idx - C_i * cp
+    let commit_input = match commits {
+        Some(statement) => Some(statement.recompute(disclosed, l, &proof.m_hat, &c)?),
+        None => None,
+    };
     // 3.-5. challenge = ProofChallengeCalculate(...); if cp != challenge, return INVALID
     let encoded = [proof.abar, proof.bbar, proof.d, t1, t2].map(|p| p.to_compressed());
     let nym_input = nym.zip(nym_commitment.as_ref());
-    let challenge = challenge(ctx, disclosed, &encoded, nym_input, &domain, presentation_header)?;
+    let challenge = challenge(
+        ctx,
+        disclosed,
+        &encoded,
+        nym_input,
+        &domain,
+        commit_input.as_deref(),
+        presentation_header,
+    )?;
     if !bool::from(subtle::ConstantTimeEq::ct_eq(&challenge, &c)) {
         return Err(Error::VerificationFailed);
     }
@@ -438,12 +480,17 @@ fn pairing_ok(pairs: [(&G1Affine, &G2Affine); 2]) -> bool {
 /// With a pseudonym, ProofWithPseudonymChallengeCalculate (draft-irtf-cfrg-bbs-per-verifier-linkability
 /// -02 §7.1): `pseudonym, Ut` after `T2` and before `domain`, and `I2OSP(length(context_id), 8) ||
 /// context_id` after `ph`.
+///
+/// With commitments to hidden messages, the blind draft's main-branch ProofChallengeCalculate: after
+/// `domain`, `serialize((N, i_1, C_1, C~_1, ..., i_N, C_N, C~_N))` (N = 0 included, so that a proof
+/// with committed disclosure is never taken for a plain one).
 fn challenge(
     ctx: &Context<'_>,
     disclosed: &[(usize, Fr)],
     points: &[[u8; G1_BYTES]; 5],
     nym: Option<(&PseudonymBinding<'_>, &[u8; G1_BYTES])>,
     domain: &Fr,
+    commits: Option<&[CommitChallengeInput]>,
     presentation_header: &[u8],
 ) -> Result<Fr> {
     let mut c_octs =
@@ -461,6 +508,14 @@ fn challenge(
         c_octs.extend_from_slice(ut);
     }
     c_octs.extend_from_slice(&domain.to_be_bytes());
+    if let Some(commits) = commits {
+        c_octs.extend_from_slice(&(commits.len() as u64).to_be_bytes());
+        for (index, commitment, blinded) in commits {
+            c_octs.extend_from_slice(&(*index as u64).to_be_bytes());
+            c_octs.extend_from_slice(commitment);
+            c_octs.extend_from_slice(blinded);
+        }
+    }
     c_octs.extend_from_slice(&(presentation_header.len() as u64).to_be_bytes());
     let context_len;
     let mut input: Vec<&[u8]> = vec![&c_octs, presentation_header];
@@ -493,5 +548,146 @@ impl PseudonymBinding<'_> {
             .iter()
             .zip(&self.z_powers)
             .fold(Fr::ZERO, |acc, (k, z)| acc.add(&k.mul(z)))
+    }
+}
+
+/// `(i, C_i, C~_i)` as the challenge hashes them (`C^_i` in place of `C~_i` on the verifier's side).
+type CommitChallengeInput = (usize, [u8; G1_BYTES], [u8; G1_BYTES]);
+
+/// Commitments to hidden messages bound into a proof, the prover's side (committed disclosure, the
+/// blind draft's main-branch CoreProofGen steps 3.-10., 14.-15.): for each index, `C_i = Y_0 * s_i +
+/// Y_1 * msg` and `C~_i = Y_0 * s~_i + Y_1 * m~`, with `m~` the proof's own blinding scalar of that
+/// message, so that the one challenge proves the commitment opens to the signed message.
+pub(crate) struct CommitProver<'a> {
+    /// `Y_0, Y_1` (the first two points of the list).
+    pub(crate) bases: &'a Generators,
+    /// Message indexes, ascending, each hidden.
+    pub(crate) indexes: &'a [usize],
+    /// The values committed to, one per index: the signed messages there, which the proof then shows
+    /// them to be (a prover that commits to anything else makes a proof that fails).
+    pub(crate) values: &'a [Fr],
+    /// `s_1, ..., s_N, s~_1, ..., s~_N`.
+    pub(crate) random: &'a [Fr],
+}
+
+/// One commitment's values between the two halves of the prover's work.
+pub(crate) struct PendingCommit {
+    index: usize,
+    commitment: G1Affine,
+    blinded: G1Affine,
+}
+
+/// A commitment to a signed message in a proof: its index, `C_i` and the response `s^_i`.
+#[derive(Clone, Copy)]
+pub(crate) struct MessageCommit {
+    pub(crate) index: usize,
+    pub(crate) commitment: G1Affine,
+    pub(crate) response: Fr,
+}
+
+impl CommitProver<'_> {
+    fn init(&self, undisclosed: &[usize], m_tilde: &[Fr]) -> Result<Vec<PendingCommit>> {
+        let n = self.indexes.len();
+        if self.random.len() != 2 * n {
+            return Err(Error::RandomScalarCount);
+        }
+        if self.values.len() != n {
+            return Err(Error::DisclosedIndexOutOfRange);
+        }
+        let mut points = Vec::with_capacity(2 * n);
+        for (k, &index) in self.indexes.iter().enumerate() {
+            // The draft indexes the random scalars by absolute message index ("random_scalars[idx +
+            // 5]"); only hidden messages have one, at the message's place among the hidden ones.
+            let position = undisclosed
+                .binary_search(&index)
+                .map_err(|_| Error::DisclosedIndexOutOfRange)?;
+            // 8. C_i = Y_0 * s_i + Y_1 * messages[idx]; 9. C~_i = Y_0 * s~_i + Y_1 * m~_idx
+            let opening = Zeroizing::new([self.random[k], self.values[k]]);
+            let blinding = Zeroizing::new([self.random[n + k], m_tilde[position]]);
+            points.push(self.bases.msm_points_constant_time(0, opening.as_slice()));
+            points.push(self.bases.msm_points_constant_time(0, blinding.as_slice()));
+        }
+        let affine = G1::batch_to_affine(&points);
+        let pending = self
+            .indexes
+            .iter()
+            .zip(affine.chunks_exact(2))
+            .map(|(&index, pair)| PendingCommit {
+                index,
+                commitment: pair[0],
+                blinded: pair[1],
+            })
+            .collect::<Vec<_>>();
+        if pending.iter().any(|p| p.commitment.to_projective().is_identity()) {
+            return Err(Error::Degenerate);
+        }
+        Ok(pending)
+    }
+
+    fn finalize(&self, pending: Vec<PendingCommit>, c: &Fr) -> Result<Vec<MessageCommit>> {
+        let n = self.indexes.len();
+        pending
+            .into_iter()
+            .enumerate()
+            .map(|(k, p)| {
+                // 14. s^_i = s~_i + challenge * s_i
+                let response = self.random[n + k].add(&c.mul(&self.random[k]));
+                if bool::from(response.is_zero()) {
+                    return Err(Error::Degenerate);
+                }
+                Ok(MessageCommit {
+                    index: p.index,
+                    commitment: p.commitment,
+                    response,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The verifier's side of [`CommitProver`]: the commitments and responses a proof carries.
+pub(crate) struct CommitVerifier<'a> {
+    pub(crate) bases: &'a Generators,
+    pub(crate) commits: &'a [MessageCommit],
+}
+
+impl CommitVerifier<'_> {
+    /// `(i, C_i, C^_i)` for the challenge, each `C^_i = Y_0 * s^_i + Y_1 * m^_idx - C_i * cp`. Each index
+    /// must be hidden (not disclosed, below L) and the indexes must ascend.
+    fn recompute(
+        &self,
+        disclosed: &[(usize, Fr)],
+        l: usize,
+        m_hat: &[Fr],
+        c: &Fr,
+    ) -> Result<Vec<CommitChallengeInput>> {
+        let ascending = self.commits.windows(2).all(|w| w[0].index < w[1].index);
+        if !ascending {
+            return Err(Error::VerificationFailed);
+        }
+        let mut points = Vec::with_capacity(self.commits.len());
+        for commit in self.commits {
+            if commit.index >= l || disclosed.binary_search_by_key(&commit.index, |(i, _)| *i).is_ok() {
+                return Err(Error::VerificationFailed);
+            }
+            // The hidden message's place among the hidden ones: its index less the disclosed below it.
+            let below = disclosed.partition_point(|(i, _)| *i < commit.index);
+            let m = m_hat.get(commit.index - below).ok_or(Error::VerificationFailed)?;
+            let fixed = self.bases.msm_points_vartime(&[commit.response, *m]);
+            points.push(fixed.add(&curve::msm_vartime_glv(&[commit.commitment], &[c.neg()])));
+        }
+        let affine = G1::batch_to_affine(&points);
+        Ok(self
+            .commits
+            .iter()
+            .zip(affine)
+            .map(|(commit, blinded)| {
+                (
+                    commit.index,
+                    commit.commitment.to_compressed(),
+                    blinded.to_compressed(),
+                )
+            })
+            .collect())
     }
 }
