@@ -53,7 +53,6 @@ pub enum Disclosure {
 /// disclosure carries it. Public.
 #[derive(Clone)]
 pub struct MessageCommitment {
-    #[allow(dead_code, reason = "read by the range and equality proofs on commitments")]
     pub(crate) point: G1Affine,
     bytes: [u8; G1_BYTES],
 }

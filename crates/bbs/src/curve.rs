@@ -133,7 +133,7 @@ impl Fr {
     }
 
     /// The canonical integer as 64-bit little-endian limbs.
-    fn to_limbs(self) -> [u64; 4] {
+    pub(crate) fn to_limbs(self) -> [u64; 4] {
         let scalar = self.to_blst_scalar();
         let mut limbs = [0u64; 4];
         for (limb, chunk) in limbs.iter_mut().zip(scalar.b.chunks_exact(8)) {
@@ -241,6 +241,36 @@ impl G1Affine {
         unsafe { blst_p1_from_affine(&mut out, &self.0) };
         G1(out)
     }
+
+    /// `-self`.
+    pub(crate) fn neg(&self) -> G1Affine {
+        let mut out = *self;
+        let y = out.0.y;
+        unsafe { blst_fp_cneg(&mut out.0.y, &y, true) };
+        out
+    }
+}
+
+/// `Σ_i (choices[i] ? pairs[i].0 : pairs[i].1)` over public points, constant time in the choices:
+/// both candidates are read and masked, and the additions are blst's complete ones.
+pub(crate) fn select_sum(pairs: &[(G1Affine, G1Affine)], choices: &[Choice]) -> G1 {
+    let masks: Vec<u64> = choices
+        .iter()
+        .map(|c| 0u64.wrapping_sub(u64::from(c.unwrap_u8())))
+        .collect();
+    // As in `select_scan`: opaque masks, so that the optimiser cannot branch on them.
+    let masks = core::hint::black_box(masks);
+    let mut acc = blst_p1::default();
+    for ((first, second), mask) in pairs.iter().zip(masks.iter()) {
+        let mut entry = blst_p1_affine::default();
+        for i in 0..6 {
+            entry.x.l[i] = (first.0.x.l[i] & mask) | (second.0.x.l[i] & !mask);
+            entry.y.l[i] = (first.0.y.l[i] & mask) | (second.0.y.l[i] & !mask);
+        }
+        let current = acc;
+        unsafe { blst_p1_add_or_double_affine(&mut acc, &current, &entry) };
+    }
+    G1(acc)
 }
 
 impl G1 {
@@ -633,65 +663,82 @@ impl FixedBaseTable {
     /// Σ scalars[i] * point_(first + i) over the points from `first` on (as many as there are scalars
     /// and tabled points); variable time, public data only.
     ///
-    /// Column sums first: `S_c = Σ_k T_k[column_c(k_k)]` for the 32 columns, accumulated point by point
-    /// in affine coordinates with the additions of one point's 32 entries sharing one field inversion
-    /// (Montgomery's trick: about 6 multiplications an addition instead of 11 for a mixed one); then
-    /// `Σ_c 2^c S_c` by 31 doublings.
+    /// Column sums first: `S_c = Σ_k T_k[column_c(k_k)]` for the 32 columns, accumulated in affine
+    /// coordinates in [`ColumnSums::LANES`] lanes (point k in lane k mod LANES), so that the additions of
+    /// LANES points' entries (up to 128) share one field inversion (Montgomery's trick: about 6
+    /// multiplications an addition instead of 11 for a mixed one); then the lanes are added up and
+    /// `Σ_c 2^c S_c` takes 31 doublings.
     pub(crate) fn msm_vartime(&self, first: usize, scalars: &[Fr]) -> G1 {
         let n = scalars.len().min(self.points.saturating_sub(first));
         let tables = &self.entries[first * Self::ENTRIES..];
-        let mut sums = ColumnSums::new();
-        for (k, scalar) in scalars[..n].iter().enumerate() {
-            let limbs = scalar.to_limbs();
-            let mut entries = [None; Self::COLUMNS];
-            for (column, slot) in entries.iter_mut().enumerate() {
-                let mut digit = 0usize;
-                for tooth in 0..Self::TEETH {
-                    let bit = Self::COLUMNS * tooth + column;
-                    digit |= (((limbs[bit / 64] >> (bit % 64)) & 1) as usize) << tooth;
-                }
-                if digit != 0 {
-                    *slot = Some(&tables[k * Self::ENTRIES + digit - 1]);
+        // Lanes by size: each lane costs 32 additions to merge, so small MSMs take fewer.
+        let lanes = (n / 6).clamp(1, ColumnSums::LANES);
+        let mut sums = ColumnSums::new(lanes);
+        let mut addends: Vec<(usize, &blst_p1_affine)> = Vec::with_capacity(ColumnSums::SLOTS);
+        for (group, chunk) in scalars[..n].chunks(lanes).enumerate() {
+            addends.clear();
+            for (lane, scalar) in chunk.iter().enumerate() {
+                let k = group * lanes + lane;
+                let limbs = scalar.to_limbs();
+                for column in 0..Self::COLUMNS {
+                    let mut digit = 0usize;
+                    for tooth in 0..Self::TEETH {
+                        let bit = Self::COLUMNS * tooth + column;
+                        digit |= (((limbs[bit / 64] >> (bit % 64)) & 1) as usize) << tooth;
+                    }
+                    if digit != 0 {
+                        addends.push((
+                            lane * Self::COLUMNS + column,
+                            &tables[k * Self::ENTRIES + digit - 1],
+                        ));
+                    }
                 }
             }
-            sums.add(&entries);
+            sums.add(&addends);
         }
         sums.combine()
     }
 }
 
-/// The 32 column sums of [`FixedBaseTable::msm_vartime`], affine, with batched additions.
+/// The column sums of [`FixedBaseTable::msm_vartime`] in [`ColumnSums::LANES`] lanes, affine, with
+/// batched additions.
 struct ColumnSums {
-    sums: [Option<blst_p1_affine>; FixedBaseTable::COLUMNS],
+    /// Lanes in use, at most [`ColumnSums::LANES`].
+    lanes: usize,
+    /// Slot `lane * 32 + column`.
+    sums: [Option<blst_p1_affine>; ColumnSums::SLOTS],
     /// Sums that met a case the affine formula does not cover (an addend with the same x), kept
     /// projective. Only a discrete-logarithm relation between generators could bring one about.
-    exceptions: [Option<blst_p1>; FixedBaseTable::COLUMNS],
+    exceptions: [Option<blst_p1>; ColumnSums::SLOTS],
 }
 
 impl ColumnSums {
-    fn new() -> ColumnSums {
+    /// At most eight lanes: one inversion for up to 256 additions, where it costs less than half a
+    /// multiplication each; more lanes would mostly add merging work at the end.
+    const LANES: usize = 8;
+    const SLOTS: usize = Self::LANES * FixedBaseTable::COLUMNS;
+
+    fn new(lanes: usize) -> ColumnSums {
         ColumnSums {
-            sums: [None; FixedBaseTable::COLUMNS],
-            exceptions: [None; FixedBaseTable::COLUMNS],
+            lanes,
+            sums: [None; Self::SLOTS],
+            exceptions: [None; Self::SLOTS],
         }
     }
 
-    /// `S_c += addends[c]` for every column with an addend.
-    fn add(&mut self, addends: &[Option<&blst_p1_affine>; FixedBaseTable::COLUMNS]) {
-        // Pairs to add in affine: (column, x2 - x1), with the running product of the denominators.
-        let mut pending: [(usize, blst_fp); FixedBaseTable::COLUMNS] =
-            [(0, blst_fp::default()); FixedBaseTable::COLUMNS];
-        let mut products = [blst_fp::default(); FixedBaseTable::COLUMNS];
-        let mut count = 0;
-        for (column, addend) in addends.iter().enumerate() {
-            let Some(q) = addend else { continue };
-            if let Some(exception) = &mut self.exceptions[column] {
+    /// `S_slot += addend` for each `(slot, addend)`; the slots must be distinct.
+    fn add(&mut self, addends: &[(usize, &blst_p1_affine)]) {
+        // Pairs to add in affine: (slot, addend, x2 - x1), with the running product of the denominators.
+        let mut pending: Vec<(usize, &blst_p1_affine, blst_fp)> = Vec::with_capacity(addends.len());
+        let mut products: Vec<blst_fp> = Vec::with_capacity(addends.len());
+        for &(slot, q) in addends {
+            if let Some(exception) = &mut self.exceptions[slot] {
                 let current = *exception;
-                unsafe { blst_p1_add_or_double_affine(exception, &current, *q) };
+                unsafe { blst_p1_add_or_double_affine(exception, &current, q) };
                 continue;
             }
-            let Some(p) = &self.sums[column] else {
-                self.sums[column] = Some(**q);
+            let Some(p) = &self.sums[slot] else {
+                self.sums[slot] = Some(*q);
                 continue;
             };
             let mut dx = blst_fp::default();
@@ -702,30 +749,29 @@ impl ColumnSums {
                 unsafe {
                     blst_p1_from_affine(&mut projective, p);
                     let current = projective;
-                    blst_p1_add_or_double_affine(&mut projective, &current, *q);
+                    blst_p1_add_or_double_affine(&mut projective, &current, q);
                 }
-                self.exceptions[column] = Some(projective);
-                self.sums[column] = None;
+                self.exceptions[slot] = Some(projective);
+                self.sums[slot] = None;
                 continue;
             }
-            products[count] = if count == 0 {
-                dx
-            } else {
-                let mut product = blst_fp::default();
-                unsafe { blst_fp_mul(&mut product, &products[count - 1], &dx) };
-                product
+            let product = match products.last() {
+                None => dx,
+                Some(previous) => {
+                    let mut product = blst_fp::default();
+                    unsafe { blst_fp_mul(&mut product, previous, &dx) };
+                    product
+                }
             };
-            pending[count] = (column, dx);
-            count += 1;
+            products.push(product);
+            pending.push((slot, q, dx));
         }
-        if count == 0 {
-            return;
-        }
+        let Some(last) = products.last() else { return };
         // One inversion for all: inverse = 1 / Π dx; walking back, 1 / dx_i = inverse * Π_(j<i) dx_j.
         let mut inverse = blst_fp::default();
-        unsafe { blst_fp_inverse(&mut inverse, &products[count - 1]) };
-        for i in (0..count).rev() {
-            let (column, dx) = pending[i];
+        unsafe { blst_fp_inverse(&mut inverse, last) };
+        for i in (0..pending.len()).rev() {
+            let (slot, q, dx) = pending[i];
             let mut dx_inverse = inverse;
             if i > 0 {
                 unsafe {
@@ -734,9 +780,7 @@ impl ColumnSums {
                     blst_fp_mul(&mut inverse, &current, &dx);
                 }
             }
-            let (Some(p), Some(q)) = (self.sums[column], addends[column]) else {
-                continue;
-            };
+            let Some(p) = self.sums[slot] else { continue };
             // λ = (y2 - y1) / (x2 - x1); x3 = λ^2 - x1 - x2; y3 = λ (x1 - x3) - y1
             let mut out = blst_p1_affine::default();
             let (mut lambda, mut t) = (blst_fp::default(), blst_fp::default());
@@ -752,14 +796,41 @@ impl ColumnSums {
                 let y = out.y;
                 blst_fp_sub(&mut out.y, &y, &p.y);
             }
-            self.sums[column] = Some(out);
+            self.sums[slot] = Some(out);
         }
     }
 
-    /// `Σ_c 2^c S_c`.
-    fn combine(&self) -> G1 {
+    /// The lanes added into lane 0 (batched, a lane at a time), then `Σ_c 2^c S_c`.
+    fn combine(mut self) -> G1 {
+        let columns = FixedBaseTable::COLUMNS;
+        for lane in 1..self.lanes {
+            let moved: Vec<(usize, blst_p1_affine)> = (0..columns)
+                .filter_map(|c| self.sums[lane * columns + c].map(|p| (c, p)))
+                .collect();
+            let addends: Vec<(usize, &blst_p1_affine)> = moved.iter().map(|(c, p)| (*c, p)).collect();
+            self.add(&addends);
+            for c in 0..columns {
+                if let Some(exception) = self.exceptions[lane * columns + c] {
+                    let merged = match (self.exceptions[c], self.sums[c]) {
+                        (Some(e), _) => {
+                            let mut out = blst_p1::default();
+                            unsafe { blst_p1_add_or_double(&mut out, &e, &exception) };
+                            out
+                        }
+                        (None, Some(p)) => {
+                            let mut out = blst_p1::default();
+                            unsafe { blst_p1_add_or_double_affine(&mut out, &exception, &p) };
+                            out
+                        }
+                        (None, None) => exception,
+                    };
+                    self.exceptions[c] = Some(merged);
+                    self.sums[c] = None;
+                }
+            }
+        }
         let mut acc = blst_p1::default();
-        for column in (0..FixedBaseTable::COLUMNS).rev() {
+        for column in (0..columns).rev() {
             let current = acc;
             unsafe { blst_p1_double(&mut acc, &current) };
             if let Some(sum) = &self.sums[column] {
@@ -988,6 +1059,9 @@ fn select_scan<const N: usize>(entries: &[blst_p1_affine; N], index: u64) -> bls
 
 /// Σ k_i * P_i over fixed points with comb tables, in constant time in the scalars.
 pub(crate) fn comb_msm(terms: &[(&CtComb, Fr)]) -> G1 {
+    if terms.len() >= BATCHED_COMB_TERMS {
+        return comb_msm_batched(terms);
+    }
     let mut limbs: Vec<[u64; 4]> = terms.iter().map(|(_, k)| k.to_limbs()).collect();
     let mut acc = blst_p1::default();
     for column in (0..CtComb::COLUMNS).rev() {
@@ -1013,6 +1087,147 @@ pub(crate) fn comb_msm(terms: &[(&CtComb, Fr)]) -> G1 {
     }
     for l in limbs.iter_mut() {
         l.zeroize();
+    }
+    G1(acc)
+}
+
+/// From this many terms on, [`comb_msm`] sums columns in affine coordinates with batched inversions.
+const BATCHED_COMB_TERMS: usize = 12;
+
+/// The lanes of [`comb_msm_batched`]: terms `k` and `k + 8` share one; 8 lanes of 43 columns give 344
+/// additions per field inversion.
+const CT_LANES: usize = 8;
+
+/// The point every column sum of [`comb_msm_batched`] starts from, so that no sum is ever the identity
+/// (which the affine formula cannot take): hashed to the curve from a fixed label, its discrete
+/// logarithm to any generator unknown.
+fn comb_offset() -> &'static (G1Affine, [G1Affine; CT_LANES]) {
+    static OFFSET: std::sync::OnceLock<(G1Affine, [G1Affine; CT_LANES])> = std::sync::OnceLock::new();
+    OFFSET.get_or_init(|| {
+        use sha2::{Digest, Sha512};
+        let mut uniform = [0u8; 128];
+        uniform[..64].copy_from_slice(&Sha512::digest(b"ecert-bbs constant-time comb offset, part 1"));
+        uniform[64..].copy_from_slice(&Sha512::digest(b"ecert-bbs constant-time comb offset, part 2"));
+        let offset = G1::map_uniform_bytes(&uniform);
+        // -(lanes * (2^43 - 1)) * O for 1..=CT_LANES lanes: what the offsets add up to after Horner.
+        let columns = Fr::from_be_bytes_wide(&((1u64 << CtComb::COLUMNS) - 1).to_be_bytes());
+        let corrections: Vec<G1> = (1..=CT_LANES as u64)
+            .map(|lanes| offset.mul(&columns.mul(&Fr::from_u64(lanes)).neg()))
+            .collect();
+        let corrections = G1::batch_to_affine(&corrections);
+        let mut out = [G1Affine::default(); CT_LANES];
+        out.copy_from_slice(&corrections);
+        (offset.to_affine(), out)
+    })
+}
+
+/// [`comb_msm`] for many terms, in constant time: every column sum starts at the offset point, each
+/// term adds one table entry per column in affine coordinates (one field inversion for all the
+/// additions of a group of [`CT_LANES`] terms, Montgomery's trick), a zero digit's addition is computed
+/// and discarded by a masked select, the lanes are added up, Horner takes 42 doublings, and the offsets'
+/// known total is taken off. About half the work of the mixed additions of [`comb_msm`] at 32 terms.
+///
+/// The affine formula fails when a sum meets an entry with the same x; with sums that start at a point
+/// of unknown logarithm this has probability about 2^-250 per addition, and it would only make the
+/// prover's own result wrong (a proof that fails to verify), never leak: the arithmetic is the same.
+fn comb_msm_batched(terms: &[(&CtComb, Fr)]) -> G1 {
+    let (offset, corrections) = comb_offset();
+    let lanes = CT_LANES.min(terms.len());
+    let slots = lanes * CtComb::COLUMNS;
+    let mut sums = vec![offset.0; slots];
+    let mut limbs: Vec<[u64; 4]> = terms.iter().map(|(_, k)| k.to_limbs()).collect();
+    let mut entries = vec![blst_p1_affine::default(); slots];
+    let mut keep = vec![0u64; slots];
+    let mut dx = vec![blst_fp::default(); slots];
+    let mut products = vec![blst_fp::default(); slots];
+    for (group, chunk) in terms.chunks(lanes).enumerate() {
+        let used = chunk.len() * CtComb::COLUMNS;
+        for (lane, (table, _)) in chunk.iter().enumerate() {
+            let limbs = &limbs[group * lanes + lane];
+            for column in 0..CtComb::COLUMNS {
+                let mut digit = 0u64;
+                for tooth in 0..CtComb::TEETH {
+                    let bit = CtComb::COLUMNS * tooth + column;
+                    let word = limbs.get(bit / 64).copied().unwrap_or(0);
+                    digit |= ((word >> (bit % 64)) & 1) << tooth;
+                }
+                let slot = lane * CtComb::COLUMNS + column;
+                entries[slot] = table.select(digit);
+                // All ones to keep the old sum (digit 0), zero to take the new one.
+                keep[slot] = ((digit | digit.wrapping_neg()) >> 63).wrapping_sub(1);
+                digit.zeroize();
+            }
+        }
+        // dx_i = x2 - x1 and their running products; one inversion; back substitution.
+        for slot in 0..used {
+            unsafe { blst_fp_sub(&mut dx[slot], &entries[slot].x, &sums[slot].x) };
+            products[slot] = if slot == 0 {
+                dx[0]
+            } else {
+                let mut product = blst_fp::default();
+                unsafe { blst_fp_mul(&mut product, &products[slot - 1], &dx[slot]) };
+                product
+            };
+        }
+        let mut inverse = blst_fp::default();
+        unsafe { blst_fp_inverse(&mut inverse, &products[used - 1]) };
+        let keep = core::hint::black_box(&keep);
+        for slot in (0..used).rev() {
+            let mut dx_inverse = inverse;
+            if slot > 0 {
+                unsafe {
+                    blst_fp_mul(&mut dx_inverse, &inverse, &products[slot - 1]);
+                    let current = inverse;
+                    blst_fp_mul(&mut inverse, &current, &dx[slot]);
+                }
+            }
+            let (p, q) = (sums[slot], entries[slot]);
+            let mut out = blst_p1_affine::default();
+            let (mut lambda, mut t) = (blst_fp::default(), blst_fp::default());
+            unsafe {
+                blst_fp_sub(&mut t, &q.y, &p.y);
+                blst_fp_mul(&mut lambda, &t, &dx_inverse);
+                blst_fp_sqr(&mut t, &lambda);
+                blst_fp_sub(&mut out.x, &t, &p.x);
+                let x = out.x;
+                blst_fp_sub(&mut out.x, &x, &q.x);
+                blst_fp_sub(&mut t, &p.x, &out.x);
+                blst_fp_mul(&mut out.y, &lambda, &t);
+                let y = out.y;
+                blst_fp_sub(&mut out.y, &y, &p.y);
+            }
+            let mask = keep[slot];
+            for i in 0..6 {
+                sums[slot].x.l[i] = (p.x.l[i] & mask) | (out.x.l[i] & !mask);
+                sums[slot].y.l[i] = (p.y.l[i] & mask) | (out.y.l[i] & !mask);
+            }
+            lambda.l.zeroize();
+            t.l.zeroize();
+        }
+    }
+    // The lanes into lane 0, then Σ_c 2^c S_c, with complete additions (the sums are secret-dependent).
+    let mut acc = blst_p1::default();
+    for column in (0..CtComb::COLUMNS).rev() {
+        let current = acc;
+        unsafe { blst_p1_double(&mut acc, &current) };
+        for lane in 0..lanes {
+            let current = acc;
+            unsafe {
+                blst_p1_add_or_double_affine(&mut acc, &current, &sums[lane * CtComb::COLUMNS + column])
+            };
+        }
+    }
+    let current = acc;
+    unsafe { blst_p1_add_or_double_affine(&mut acc, &current, &corrections[lanes - 1].0) };
+    for l in limbs.iter_mut() {
+        l.zeroize();
+    }
+    for p in sums.iter_mut().chain(entries.iter_mut()) {
+        p.x.l.zeroize();
+        p.y.l.zeroize();
+    }
+    for f in dx.iter_mut().chain(products.iter_mut()) {
+        f.l.zeroize();
     }
     G1(acc)
 }
@@ -1079,6 +1294,20 @@ mod tests {
             let tables = CtTable::build(&points);
             let terms: Vec<(&CtTable, Fr)> = tables.iter().zip(scalars.iter().copied()).collect();
             assert!(same(&msm(&terms), &naive(&points, &scalars)));
+        }
+    }
+
+    #[test]
+    fn batched_comb_msm_matches_the_naive_sum() {
+        for n in [BATCHED_COMB_TERMS, 13, 16, 40] {
+            let points: Vec<G1> = (0..n as u64).map(|i| point(i + 400)).collect();
+            let mut scalars: Vec<Fr> = (0..n as u64).map(|i| scalar(i + 70)).collect();
+            scalars[0] = Fr::ZERO;
+            scalars[1] = Fr::from_u64(1).neg();
+            scalars[2] = Fr::from_u64(1);
+            let tables: Vec<CtComb> = points.iter().map(|p| CtComb::build(&p.to_affine())).collect();
+            let terms: Vec<(&CtComb, Fr)> = tables.iter().zip(scalars.iter().copied()).collect();
+            assert!(same(&comb_msm(&terms), &naive(&points, &scalars)), "{n} terms");
         }
     }
 
@@ -1162,20 +1391,43 @@ mod tests {
     fn vartime_comb_handles_doublings_and_inverses() {
         let p = point(9);
         let minus_p = p.mul(&Fr::from_u64(1).neg());
-        let affine = G1::batch_to_affine(&[p, p, minus_p, p]);
+        // Points k and k + 4 share a lane of the column sums; the lanes are merged at the end.
+        let points = [p, p, minus_p, p, p, minus_p, p, p, minus_p];
+        let affine = G1::batch_to_affine(&points);
         let mut table = FixedBaseTable::new();
         table.extend(&affine);
         let k = scalar(5);
+        let z = Fr::ZERO;
         let cases = [
-            vec![k, k, Fr::ZERO, Fr::ZERO],
-            vec![k, Fr::ZERO, k, Fr::ZERO],
+            vec![k, k, z, z],
+            vec![k, z, k, z],
             vec![k, k, k, k],
             vec![Fr::from_u64(3), Fr::from_u64(3), Fr::from_u64(1), k],
+            vec![k, z, z, z, k],
+            vec![k, z, z, z, z, k],
+            vec![k, k, z, z, k, k, z, z, k],
+            vec![z, k, z, z, z, k, z, z, z],
         ];
-        let points = [p, p, minus_p, p];
         for scalars in cases {
-            assert!(same(&table.msm_vartime(0, &scalars), &naive(&points, &scalars)));
+            let n = scalars.len();
+            assert!(same(
+                &table.msm_vartime(0, &scalars),
+                &naive(&points[..n], &scalars)
+            ));
         }
+    }
+
+    #[test]
+    fn select_sum_picks_by_choice() {
+        let points: Vec<G1Affine> =
+            G1::batch_to_affine(&(0..6u64).map(|i| point(i + 90)).collect::<Vec<_>>());
+        let pairs: Vec<(G1Affine, G1Affine)> = points.chunks(2).map(|p| (p[0], p[1].neg())).collect();
+        let choices = [Choice::from(1), Choice::from(0), Choice::from(1)];
+        let expected = points[0]
+            .to_projective()
+            .add(&points[3].neg().to_projective())
+            .add(&points[4].to_projective());
+        assert!(same(&select_sum(&pairs, &choices), &expected));
     }
 
     #[test]

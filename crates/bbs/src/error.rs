@@ -51,6 +51,9 @@ pub enum Error {
     /// The number of nym secrets is zero, larger than the commitment holds, or not the number the
     /// other inputs say.
     NymVectorLength,
+    /// A range proof's statement is not one this crate proves: bits other than 8, 16, 32 or 64, no
+    /// values, more than 256 bits in all, or (proving) a value outside its range.
+    RangeStatement,
     /// A degenerate value came up (the secret key plus `e` is zero mod r, or a proof scalar is zero); the
     /// probability is about 2^-255, so this means the inputs were constructed to hit it.
     Degenerate,
@@ -87,6 +90,9 @@ impl fmt::Display for Error {
             }
             Error::NymVectorLength => {
                 "the number of nym secrets is zero, more than the commitment holds, or not the number given"
+            }
+            Error::RangeStatement => {
+                "range statement refused: 8, 16, 32 or 64 bits, 1 to 256 bits in all, and (proving) a value in range"
             }
             Error::Degenerate => "degenerate value (probability 2^-255): the inputs look constructed",
         })

@@ -28,8 +28,9 @@ pub(crate) const LONGEST_DST_SUFFIX: usize = 26;
 const TABLE_LIMIT: usize = 256;
 
 /// Points beyond this many (P1 counted) get no fixed-base comb table (24 KiB each, about 6 MiB per api_id
-/// at the limit); public MSMs over them use Pippenger.
-const COMB_LIMIT: usize = 128;
+/// at the limit); public MSMs over them use Pippenger. 257 covers the 256 generators of a range proof
+/// over 128 bits in all (four 32-bit or two 64-bit values).
+const COMB_LIMIT: usize = 257;
 
 /// The generators of one api_id, as many as have been asked for so far.
 #[derive(Debug)]
@@ -175,6 +176,11 @@ impl MessageGenerators {
 
 /// A list of generators used on its own, as the commitment proofs use the blind list `Q_2, J_1, ..`.
 impl Generators {
+    /// Point `i` of the list (`Q = 0, H_1 = 1, ...`).
+    pub(crate) fn affine(&self, i: usize) -> G1Affine {
+        self.points[i]
+    }
+
     /// Encodings of the first `n` points (`Q, H_1, ...`).
     pub(crate) fn encoded_points(&self, n: usize) -> &[[u8; G1_BYTES]] {
         &self.encoded[..n]

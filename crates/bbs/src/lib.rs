@@ -20,6 +20,7 @@ pub mod committed;
 #[cfg(feature = "hazmat")]
 pub mod hazmat;
 pub mod pseudonym;
+pub mod range;
 
 pub use ciphersuite::{Bls12381Sha256, Bls12381Shake256, Ciphersuite};
 pub use error::{Error, Result};
