@@ -54,6 +54,12 @@ pub enum Error {
     /// A range proof's statement is not one this crate proves: bits other than 8, 16, 32 or 64, no
     /// values, more than 256 bits in all, or (proving) a value outside its range.
     RangeStatement,
+    /// An equality statement is not one to prove: fewer than two commitments, or (proving) openings of
+    /// different messages.
+    EqualityStatement,
+    /// A composite proof's statements refer to proofs or messages it does not hold, or to messages that
+    /// are not committed.
+    CompositeStatement,
     /// A degenerate value came up (the secret key plus `e` is zero mod r, or a proof scalar is zero); the
     /// probability is about 2^-255, so this means the inputs were constructed to hit it.
     Degenerate,
@@ -93,6 +99,10 @@ impl fmt::Display for Error {
             }
             Error::RangeStatement => {
                 "range statement refused: 8, 16, 32 or 64 bits, 1 to 256 bits in all, and (proving) a value in range"
+            }
+            Error::EqualityStatement => "equality statement refused: two or more commitments to one message",
+            Error::CompositeStatement => {
+                "composite statement refused: a reference to a proof or committed message the composite does not hold"
             }
             Error::Degenerate => "degenerate value (probability 2^-255): the inputs look constructed",
         })

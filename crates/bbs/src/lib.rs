@@ -17,6 +17,8 @@ mod verify;
 
 pub mod blind;
 pub mod committed;
+pub mod composite;
+pub mod equality;
 #[cfg(feature = "hazmat")]
 pub mod hazmat;
 pub mod pseudonym;
