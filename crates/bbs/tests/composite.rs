@@ -450,6 +450,25 @@ proptest! {
         }
     }
 
+    /// The parts' decoders, on arbitrary bytes and on the lengths they expect.
+    #[test]
+    fn part_decoders_never_panic(bytes in vec(any::<u8>(), 0..1100), total in prop::sample::select(vec![0usize, 1, 7, 8, 16, 64, 256, 512])) {
+        if let Ok(p) = ecert_bbs::range::RangeProof::from_bytes(&bytes, total) {
+            prop_assert_eq!(p.to_bytes(), bytes.clone());
+        }
+        let sized = &bytes[..bytes.len().min(ecert_bbs::range::RangeProof::encoded_len(total.max(8)))];
+        let _ = ecert_bbs::range::RangeProof::from_bytes(sized, total);
+        if let Ok(p) = ecert_bbs::equality::EqualityProof::from_bytes(&bytes, total) {
+            prop_assert_eq!(p.to_bytes(), bytes.clone());
+        }
+        if let Ok(c) = ecert_bbs::committed::MessageCommitment::from_bytes(&bytes[..bytes.len().min(48)]) {
+            prop_assert_eq!(c.to_bytes().to_vec(), bytes[..48].to_vec());
+        }
+        if let Ok(p) = CommittedProof::from_bytes(&bytes) {
+            prop_assert_eq!(p.to_bytes(), bytes);
+        }
+    }
+
     /// A valid composite with bytes changed: decoding never panics and what decodes does not verify.
     #[test]
     fn changed_composites_do_not_verify(at in any::<prop::sample::Index>(), bit in 0u8..8) {
