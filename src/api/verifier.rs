@@ -14,7 +14,7 @@ use axum::extract::FromRequest;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use ecert_credential::{
-    CertificateStatus, Presentation, PresentationRequest, RegistryView, RequestItem, StatusList,
+    CertificateStatus, Presentation, PresentationRequest, RegistryView, RequestItem, ScopeError, StatusList,
     StatusSource, StatusView, is_valid_id,
 };
 use rand_core::OsRng;
@@ -95,56 +95,21 @@ struct NewRequest {
     ttl_secs: Option<i64>,
 }
 
-/// Refuses a request that asks for more than the purpose registered for the verifier allows: the holder's
-/// wallet would refuse it anyway, and the verifier's operator should hear it first.
+/// Refuses a request that asks for more than the purpose registered for the verifier allows
+/// ([`RegistryView::check_request_scope`], the rule the holder's wallet applies too): the wallet would
+/// refuse it anyway, and the verifier's operator should hear it first.
 fn check_against_purpose(registry: &RegistryView, verifier: &str, body: &NewRequest) -> ApiResult<()> {
-    let record = registry
-        .verifiers
-        .get(verifier)
-        .ok_or_else(|| ApiError::not_found("the verifier is not in the registry"))?;
-    let purpose = record
-        .purposes
-        .iter()
-        .find(|p| p.id == body.purpose)
-        .ok_or_else(|| {
-            ApiError::bad_request("unknown_purpose", "the verifier has no such registered purpose")
-        })?;
-    for item in &body.items {
-        for type_id in &item.types {
-            let grant = purpose.grant(type_id).ok_or_else(|| {
-                ApiError::forbidden(
-                    "over_asking",
-                    format!(
-                        "purpose {:?} does not cover certificate type {type_id}",
-                        purpose.id
-                    ),
-                )
-            })?;
-            for name in &item.disclose {
-                if !grant.attributes.contains(name) {
-                    return Err(ApiError::forbidden(
-                        "over_asking",
-                        format!(
-                            "purpose {:?} does not allow disclosing {name:?} of {type_id}",
-                            purpose.id
-                        ),
-                    ));
-                }
+    registry
+        .check_request_scope(verifier, &body.purpose, &body.items)
+        .map(drop)
+        .map_err(|refused| match refused {
+            ScopeError::UnknownVerifier(_) => ApiError::not_found("the verifier is not in the registry"),
+            ScopeError::UnknownPurpose { .. } => {
+                ApiError::bad_request("unknown_purpose", "the verifier has no such registered purpose")
             }
-            for name in &item.claims {
-                if !grant.claims.contains(name) {
-                    return Err(ApiError::forbidden(
-                        "over_asking",
-                        format!(
-                            "purpose {:?} does not allow the claim {name:?} of {type_id}",
-                            purpose.id
-                        ),
-                    ));
-                }
-            }
-        }
-    }
-    Ok(())
+            ScopeError::OverAsking(over) => ApiError::forbidden("over_asking", over.to_string()),
+            other => ApiError::forbidden("over_asking", other.to_string()),
+        })
 }
 
 async fn create_request(
