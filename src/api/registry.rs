@@ -198,7 +198,7 @@ impl RegistryService {
             .execute(&mut *write.tx)
             .await?;
         write.commit().await?;
-        let kind = entry_kind(&entry);
+        let kind = entry.kind();
         let next = Loaded::derive(next, head.clone());
         match self.loaded.write() {
             Ok(mut guard) => *guard = Arc::new(next),
@@ -235,18 +235,6 @@ fn check_head(
         ));
     }
     Ok(head)
-}
-
-fn entry_kind(entry: &Entry) -> &'static str {
-    match entry {
-        Entry::TypeRegistered { .. } => "type_registered",
-        Entry::IssuerRegistered { .. } => "issuer_registered",
-        Entry::IssuerAuthorised { .. } => "issuer_authorised",
-        Entry::KeyPublished { .. } => "key_published",
-        Entry::KeyStatusChanged { .. } => "key_status_changed",
-        Entry::VerifierRegistered { .. } => "verifier_registered",
-        _ => "other",
-    }
 }
 
 /// The registry's routes.
