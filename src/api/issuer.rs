@@ -10,10 +10,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use ecert_credential::{
-    Catalogue, Certificate, CertificateStatus, STATUS_LIST_CAPACITY, StatusRef, TypeId, encode_b64,
-    is_valid_id, parse_date,
+    Catalogue, Certificate, CertificateStatus, StatusRef, TypeId, encode_b64, is_valid_id, parse_date,
 };
-use ecert_issuer::{IssueRequest, IssuerKey, issue, sign_status_list};
+use ecert_issuer::{
+    CertificateEvent, Decision, IssueRequest, IssuerKey, ObjectionEvent, ObjectionState, RecordedCertificate,
+    StatusPositions, issue, sign_status_list,
+};
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -100,6 +102,25 @@ fn random_id() -> String {
     let mut bytes = [0u8; 16];
     OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
+}
+
+/// An issuer rule's refusal as the answer to the client. Values that fail the type's checks (of an
+/// issuance or a correction) are `invalid_attributes`, as issuance answers them.
+fn refused(error: ecert_issuer::Error) -> ApiError {
+    use ecert_issuer::Error as Refused;
+    let message = error.to_string();
+    match error {
+        Refused::InvalidTransition { .. } => ApiError::conflict("invalid_transition", message),
+        Refused::TextLength { .. } | Refused::NoCorrections => ApiError::bad_request("invalid_body", message),
+        Refused::CertificateMismatch(_) => ApiError::bad_request("invalid_certificate", message),
+        Refused::CertificateRevoked => ApiError::conflict("certificate_revoked", message),
+        Refused::UnknownCertificate => ApiError::not_found(message),
+        Refused::ObjectionClosed => ApiError::conflict("objection_closed", message),
+        Refused::Credential(_) | Refused::InvalidValidity | Refused::InvalidId(_) | Refused::Bbs(_) => {
+            ApiError::bad_request("invalid_attributes", message)
+        }
+        other => ApiError::internal(other),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -362,7 +383,7 @@ async fn issue_certificate(
         None,
     )
     .await?;
-    if position.index == 0 {
+    if StatusPositions::default().opens_list(&position) {
         // A new list: publish it (all valid) before any certificate in it can be presented.
         publish_status_list(&mut write, &key, &position.list).await?;
     }
@@ -413,7 +434,7 @@ async fn find_idempotent(
 }
 
 /// The next free status position: certificates are never deleted, so the count of the issuer's
-/// certificates numbers them; each list holds `STATUS_LIST_CAPACITY`.
+/// certificates is the next one's number ([`StatusPositions`]).
 async fn allocate_position(write: &mut Write<'_>, issuer: &str) -> ApiResult<StatusRef> {
     let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM certificates WHERE issuer = $1")
         .bind(issuer)
@@ -421,11 +442,7 @@ async fn allocate_position(write: &mut Write<'_>, issuer: &str) -> ApiResult<Sta
         .await?
         .get("n");
     let count = u64::try_from(count).map_err(ApiError::internal)?;
-    let capacity = u64::from(STATUS_LIST_CAPACITY);
-    Ok(StatusRef {
-        list: format!("sl-{}", count / capacity),
-        index: u32::try_from(count % capacity).map_err(ApiError::internal)?,
-    })
+    Ok(StatusPositions::default().position(count))
 }
 
 async fn store_certificate(
@@ -448,7 +465,7 @@ async fn store_certificate(
     .bind(&certificate.key_id)
     .bind(&certificate.status.list)
     .bind(i64::from(certificate.status.index))
-    .bind(status_name(CertificateStatus::Valid))
+    .bind(CertificateStatus::Valid.as_str())
     .bind(certificate.to_json())
     .bind(idempotency_key)
     .bind(digest)
@@ -459,7 +476,7 @@ async fn store_certificate(
         write,
         &certificate.issuer,
         &certificate.serial,
-        "issued",
+        CertificateEvent::Issued,
         reason,
         actor,
     )
@@ -470,7 +487,7 @@ async fn record_event(
     write: &mut Write<'_>,
     issuer: &str,
     serial: &str,
-    action: &str,
+    event: CertificateEvent,
     reason: Option<&str>,
     actor: &str,
 ) -> ApiResult<()> {
@@ -490,7 +507,7 @@ async fn record_event(
     .bind(serial)
     .bind(seq)
     .bind(now())
-    .bind(action)
+    .bind(event.as_str())
     .bind(reason)
     .bind(actor)
     .execute(&mut *write.tx)
@@ -498,23 +515,8 @@ async fn record_event(
     Ok(())
 }
 
-fn status_name(status: CertificateStatus) -> &'static str {
-    match status {
-        CertificateStatus::Valid => "valid",
-        CertificateStatus::Suspended => "suspended",
-        CertificateStatus::Revoked => "revoked",
-    }
-}
-
 fn parse_status(name: &str) -> ApiResult<CertificateStatus> {
-    match name {
-        "valid" => Ok(CertificateStatus::Valid),
-        "suspended" => Ok(CertificateStatus::Suspended),
-        "revoked" => Ok(CertificateStatus::Revoked),
-        other => Err(ApiError::internal(format_args!(
-            "unknown stored status {other:?}"
-        ))),
-    }
+    name.parse().map_err(ApiError::internal)
 }
 
 /// Signs and stores the current state of `list` with `key`, one version after the last.
@@ -659,12 +661,7 @@ async fn change_status(
     reason: Option<String>,
 ) -> ApiResult<Json<Value>> {
     service(state)?;
-    if reason.as_ref().is_some_and(|r| r.len() > 500) {
-        return Err(ApiError::bad_request(
-            "invalid_body",
-            "the reason is longer than 500 characters",
-        ));
-    }
+    ecert_issuer::check_reason(reason.as_deref()).map_err(refused)?;
     let mut write = state.db.write().await?;
     set_status(
         state,
@@ -677,12 +674,12 @@ async fn change_status(
     )
     .await?;
     write.commit().await?;
-    tracing::info!(%issuer, %serial, status = status_name(to), "certificate status changed");
-    Ok(Json(json!({"serial": serial, "status": status_name(to)})))
+    tracing::info!(%issuer, %serial, status = to.as_str(), "certificate status changed");
+    Ok(Json(json!({"serial": serial, "status": to.as_str()})))
 }
 
-/// Moves a certificate to `to` (valid ↔ suspended, either → revoked; revocation is final) and republishes
-/// its status list, inside the caller's transaction.
+/// Moves a certificate to `to` if its lifecycle allows ([`ecert_issuer::transition`]) and republishes its
+/// status list, inside the caller's transaction.
 async fn set_status(
     state: &AppState,
     write: &mut Write<'_>,
@@ -700,35 +697,14 @@ async fn set_status(
         .ok_or_else(|| ApiError::not_found("no such certificate"))?;
     let from = parse_status(&row.get::<String, _>("status"))?;
     let list: String = row.get("status_list");
-    let allowed = matches!(
-        (from, to),
-        (CertificateStatus::Valid, CertificateStatus::Suspended)
-            | (CertificateStatus::Valid, CertificateStatus::Revoked)
-            | (CertificateStatus::Suspended, CertificateStatus::Valid)
-            | (CertificateStatus::Suspended, CertificateStatus::Revoked)
-    );
-    if !allowed {
-        return Err(ApiError::conflict(
-            "invalid_transition",
-            format!(
-                "the certificate is {} and cannot become {}",
-                status_name(from),
-                status_name(to)
-            ),
-        ));
-    }
+    let event = ecert_issuer::transition(from, to).map_err(refused)?;
     sqlx::query("UPDATE certificates SET status = $1 WHERE issuer = $2 AND serial = $3")
-        .bind(status_name(to))
+        .bind(to.as_str())
         .bind(issuer)
         .bind(serial)
         .execute(&mut *write.tx)
         .await?;
-    let action = match to {
-        CertificateStatus::Valid => "reinstated",
-        CertificateStatus::Suspended => "suspended",
-        CertificateStatus::Revoked => "revoked",
-    };
-    record_event(write, issuer, serial, action, reason, actor).await?;
+    record_event(write, issuer, serial, event, reason, actor).await?;
     let key = load_key(state, write, issuer, None).await?;
     publish_status_list(write, &key, &list).await
 }
@@ -795,97 +771,67 @@ async fn file_objection(
     Json(body): Json<NewObjection>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     service(&state)?;
-    if body.statement.trim().is_empty() || body.statement.len() > 2000 {
-        return Err(ApiError::bad_request(
-            "invalid_body",
-            "the statement must be 1 to 2000 characters",
-        ));
-    }
     let text = serde_json::to_string(&body.certificate).map_err(ApiError::internal)?;
     let presented = Certificate::from_json(&text)
         .map_err(|e| ApiError::bad_request("invalid_certificate", e.to_string()))?;
-    if presented.issuer != issuer {
-        return Err(ApiError::bad_request(
-            "invalid_certificate",
-            "the certificate is another issuer's",
-        ));
-    }
-    let row = sqlx::query("SELECT certificate, status FROM certificates WHERE issuer = $1 AND serial = $2")
-        .bind(&issuer)
-        .bind(&presented.serial)
-        .fetch_optional(state.db.pool())
-        .await?
-        .ok_or_else(|| ApiError::not_found("the issuer has no certificate with this serial"))?;
-    let stored = Certificate::from_json(&row.get::<String, _>("certificate")).map_err(ApiError::internal)?;
-    if stored != presented {
-        return Err(ApiError::bad_request(
-            "invalid_certificate",
-            "the certificate does not match the issuer's record",
-        ));
-    }
-    if row.get::<String, _>("status") == "revoked" {
-        return Err(ApiError::conflict(
-            "certificate_revoked",
-            "the certificate is revoked",
-        ));
-    }
+    let row = if presented.issuer == issuer {
+        sqlx::query("SELECT certificate, status FROM certificates WHERE issuer = $1 AND serial = $2")
+            .bind(&issuer)
+            .bind(&presented.serial)
+            .fetch_optional(state.db.pool())
+            .await?
+    } else {
+        None
+    };
+    let stored = match &row {
+        Some(row) => Some((
+            Certificate::from_json(&row.get::<String, _>("certificate")).map_err(ApiError::internal)?,
+            parse_status(&row.get::<String, _>("status"))?,
+        )),
+        None => None,
+    };
     let catalogue = certificate_types(&state);
-    let ty = catalogue
-        .get(stored.type_id.as_str())
-        .map_err(ApiError::internal)?;
-    // Check the corrections now, so that the holder hears at once about a wrong one.
-    corrected_attributes(ty, &stored, &body.corrections)?;
+    let recorded = match &stored {
+        Some((certificate, status)) => Some(RecordedCertificate {
+            certificate,
+            status: *status,
+            ty: catalogue
+                .get(certificate.type_id.as_str())
+                .map_err(ApiError::internal)?,
+        }),
+        None => None,
+    };
+    ecert_issuer::check_filing(&issuer, &presented, recorded, &body.statement, &body.corrections)
+        .map_err(refused)?;
+    let serial = presented.serial;
     let id = random_id();
     let mut write = state.db.write().await?;
     sqlx::query(
         "INSERT INTO objections (id, issuer, serial, state, statement, corrections, filed_at) \
-         VALUES ($1, $2, $3, 'filed', $4, $5, $6)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&id)
     .bind(&issuer)
-    .bind(&stored.serial)
+    .bind(&serial)
+    .bind(ObjectionState::Filed.as_str())
     .bind(&body.statement)
     .bind(Value::Object(body.corrections).to_string())
     .bind(now())
     .execute(&mut *write.tx)
     .await?;
-    objection_event(&mut write, &id, "filed", None, "holder").await?;
+    objection_event(&mut write, &id, ObjectionEvent::Filed, None, "holder").await?;
     write.commit().await?;
     tracing::info!(%issuer, objection = %id, "objection filed");
-    Ok((StatusCode::CREATED, Json(json!({"id": id, "state": "filed"}))))
-}
-
-/// The certificate's attributes with `corrections` applied, checked against the type.
-fn corrected_attributes(
-    ty: &ecert_credential::CertificateType,
-    certificate: &Certificate,
-    corrections: &Map<String, Value>,
-) -> ApiResult<Map<String, Value>> {
-    if corrections.is_empty() {
-        return Err(ApiError::bad_request(
-            "invalid_body",
-            "an objection names at least one correction",
-        ));
-    }
-    let mut attributes = certificate.attributes.clone();
-    for (name, value) in corrections {
-        if !attributes.contains_key(name) {
-            return Err(ApiError::bad_request(
-                "invalid_attributes",
-                format!("the certificate has no attribute {name:?}"),
-            ));
-        }
-        attributes.insert(name.clone(), value.clone());
-    }
-    ty.parse_values(&attributes)
-        .map_err(|e| ApiError::bad_request("invalid_attributes", e.to_string()))?;
-    Ok(attributes)
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": id, "state": ObjectionState::Filed.as_str()})),
+    ))
 }
 
 async fn objection_event(
     write: &mut Write<'_>,
     id: &str,
-    action: &str,
+    event: ObjectionEvent,
     note: Option<&str>,
     actor: &str,
 ) -> ApiResult<()> {
@@ -901,7 +847,7 @@ async fn objection_event(
     .bind(id)
     .bind(seq)
     .bind(now())
-    .bind(action)
+    .bind(event.as_str())
     .bind(note)
     .bind(actor)
     .execute(&mut *write.tx)
@@ -998,7 +944,7 @@ async fn list_objections(
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum Decision {
+enum DecisionName {
     Accept,
     Reject,
 }
@@ -1006,7 +952,7 @@ enum Decision {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Review {
-    decision: Decision,
+    decision: DecisionName,
     note: String,
     /// The reviewer's corrections, when they differ from the holder's.
     #[serde(default)]
@@ -1023,12 +969,10 @@ async fn review_objection(
     Json(review): Json<Review>,
 ) -> ApiResult<Json<Value>> {
     service(&state)?;
-    if review.note.trim().is_empty() || review.note.len() > 2000 {
-        return Err(ApiError::bad_request(
-            "invalid_body",
-            "the note must be 1 to 2000 characters",
-        ));
-    }
+    let decision = match review.decision {
+        DecisionName::Accept => Decision::Accept,
+        DecisionName::Reject => Decision::Reject,
+    };
     let actor = caller.actor();
     let mut write = state.db.write().await?;
     let row = sqlx::query("SELECT serial, state, corrections FROM objections WHERE id = $1 AND issuer = $2")
@@ -1037,20 +981,23 @@ async fn review_objection(
         .fetch_optional(&mut *write.tx)
         .await?
         .ok_or_else(|| ApiError::not_found("no such objection"))?;
-    if row.get::<String, _>("state") != "filed" {
-        return Err(ApiError::conflict(
-            "objection_closed",
-            "the objection was already decided",
-        ));
-    }
+    let current: ObjectionState = row
+        .get::<String, _>("state")
+        .parse()
+        .map_err(ApiError::internal)?;
+    let next = ecert_issuer::review(current, decision, &review.note).map_err(refused)?;
     let serial: String = row.get("serial");
-    match review.decision {
+    let replacement_serial = match decision {
         Decision::Reject => {
-            sqlx::query("UPDATE objections SET state = 'rejected' WHERE id = $1")
-                .bind(&id)
-                .execute(&mut *write.tx)
-                .await?;
-            objection_event(&mut write, &id, "rejected", Some(&review.note), &actor).await?;
+            objection_event(
+                &mut write,
+                &id,
+                ObjectionEvent::Rejected,
+                Some(&review.note),
+                &actor,
+            )
+            .await?;
+            None
         }
         Decision::Accept => {
             let corrections = match review.corrections {
@@ -1072,45 +1019,70 @@ async fn review_objection(
                 .get(old.type_id.as_str())
                 .map_err(ApiError::internal)?
                 .clone();
-            let attributes = corrected_attributes(&ty, &old, &corrections)?;
-            objection_event(&mut write, &id, "accepted", Some(&review.note), &actor).await?;
+            // The corrections are checked before anything is recorded: a wrong one changes nothing.
+            ecert_issuer::corrected_attributes(&ty, &old, &corrections).map_err(refused)?;
+            objection_event(
+                &mut write,
+                &id,
+                ObjectionEvent::Accepted,
+                Some(&review.note),
+                &actor,
+            )
+            .await?;
             let key = load_key(&state, &mut write, &issuer, None).await?;
             let position = allocate_position(&mut write, &issuer).await?;
-            let request = IssueRequest {
-                attributes,
-                valid_from: old.valid_from,
-                valid_until: old.valid_until,
-                status: position.clone(),
-                serial: random_id(),
-            };
-            let replacement = issue(&ty, &key, &request)
-                .map_err(|e| ApiError::bad_request("invalid_attributes", e.to_string()))?;
+            let reissue =
+                ecert_issuer::reissue(&ty, &key, &old, &corrections, &id, position.clone(), random_id())
+                    .map_err(refused)?;
+            let replacement = &reissue.replacement;
             let digest = hex::encode(Sha256::digest(format!("objection:{id}")));
-            let reason = format!("re-issued after objection {id}");
-            store_certificate(&mut write, &replacement, None, &digest, &actor, Some(&reason)).await?;
-            if position.index == 0 {
+            store_certificate(
+                &mut write,
+                replacement,
+                None,
+                &digest,
+                &actor,
+                Some(&reissue.issued_reason),
+            )
+            .await?;
+            if StatusPositions::default().opens_list(&position) {
                 publish_status_list(&mut write, &key, &position.list).await?;
             }
-            objection_event(&mut write, &id, "reissued", Some(&replacement.serial), &actor).await?;
-            let superseded = format!("superseded by {} after objection {id}", replacement.serial);
+            objection_event(
+                &mut write,
+                &id,
+                ObjectionEvent::Reissued,
+                Some(&replacement.serial),
+                &actor,
+            )
+            .await?;
             set_status(
                 &state,
                 &mut write,
                 &issuer,
                 &serial,
                 CertificateStatus::Revoked,
-                Some(&superseded),
+                Some(&reissue.revoked_reason),
                 &actor,
             )
             .await?;
-            objection_event(&mut write, &id, "old_certificate_revoked", Some(&serial), &actor).await?;
-            sqlx::query("UPDATE objections SET state = 'resolved', replacement_serial = $1 WHERE id = $2")
-                .bind(&replacement.serial)
-                .bind(&id)
-                .execute(&mut *write.tx)
-                .await?;
+            objection_event(
+                &mut write,
+                &id,
+                ObjectionEvent::OldCertificateRevoked,
+                Some(&serial),
+                &actor,
+            )
+            .await?;
+            Some(reissue.replacement.serial)
         }
-    }
+    };
+    sqlx::query("UPDATE objections SET state = $1, replacement_serial = $2 WHERE id = $3")
+        .bind(next.as_str())
+        .bind(replacement_serial)
+        .bind(&id)
+        .execute(&mut *write.tx)
+        .await?;
     write.commit().await?;
     tracing::info!(%issuer, objection = %id, "objection decided");
     Ok(Json(objection_json(&state, &issuer, &id).await?))
