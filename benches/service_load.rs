@@ -48,13 +48,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use ecert::auth::{AccessRole, PlatformKey};
 use ecert::client::Client;
 use ecert_credential::{
     Catalogue, Certificate, Presentation, PresentationRequest, RegistryView, RequestItem, StatusView,
 };
 use ecert_holder::Wallet;
 use ecert_registry::VerifyingKey;
+use ecert_server::auth::{AccessRole, PlatformKey};
 use rand_core::OsRng;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -303,7 +303,7 @@ fn cores() -> usize {
 
 /// Answers each request as the holder's wallet does (prepare, then present), on every core.
 fn present_all(fixture: &Fixture, requests: &[PresentationRequest]) -> Vec<Presentation> {
-    let now = ecert::app::now();
+    let now = ecert_server::clock::now();
     let chunk = requests.len().div_ceil(cores()).max(1);
     std::thread::scope(|scope| {
         let workers: Vec<_> = requests
@@ -335,7 +335,7 @@ fn present_all(fixture: &Fixture, requests: &[PresentationRequest]) -> Vec<Prese
 
 /// Presentations per second of parse + `ecert_verifier::verify` on every core, for `secs` seconds.
 fn baseline(fixture: &Fixture, secs: f64) -> f64 {
-    let expires = ecert::app::now() + 3600;
+    let expires = ecert_server::clock::now() + 3600;
     let requests: Vec<PresentationRequest> = (0..BASELINE_PRESENTATIONS)
         .map(|_| ecert_verifier::build_request(&mut OsRng, VERIFIER, PURPOSE, licence_items(), expires))
         .collect();
@@ -361,7 +361,7 @@ fn baseline(fixture: &Fixture, secs: f64) -> f64 {
                             &fixture.view,
                             &fixture.statuses,
                             &fixture.catalogue,
-                            ecert::app::now(),
+                            ecert_server::clock::now(),
                         );
                         assert!(checked.is_ok(), "baseline verification failed: {checked:?}");
                         done += 1;

@@ -11,9 +11,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use serde_json::Value;
 
-use crate::auth::{AccessRole, PlatformKey};
 use crate::client::{Client, ClientError};
-use crate::config::{Config, Roles};
+use ecert_server::auth::{AccessRole, PlatformKey};
+use ecert_server::config::{Config, Roles};
 
 pub mod audit;
 pub mod issuer;
@@ -260,7 +260,7 @@ fn passphrase(var: &str) -> Result<zeroize::Zeroizing<String>, String> {
 
 fn init(data_dir: &Path, passphrase_env: Option<&str>) -> Result<(), String> {
     let passphrase = passphrase_env.map(passphrase).transpose()?;
-    let made = runtime()?.block_on(crate::data_dir::init(
+    let made = runtime()?.block_on(ecert_server::data_dir::init(
         data_dir,
         passphrase.as_deref().map(String::as_str),
     ))?;
@@ -307,8 +307,8 @@ fn serve(
         .map(zeroize::Zeroizing::new);
     runtime()?.block_on(async {
         // Before anything else, so that a SIGTERM during start-up is a graceful shutdown too.
-        let shutdown = crate::app::shutdown_signal()?;
-        crate::serve(config, passphrase.as_deref().map(String::as_str), shutdown).await
+        let shutdown = ecert_server::shutdown_signal()?;
+        ecert_server::serve(config, passphrase.as_deref().map(String::as_str), shutdown).await
     })
 }
 

@@ -13,9 +13,9 @@ use ecert_registry::VerifyingKey;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
-use crate::auth::{AccessRole, PlatformKey};
 use crate::client::{Client, ClientError};
 use crate::sample;
+use ecert_server::auth::{AccessRole, PlatformKey};
 
 type DemoResult<T> = Result<T, String>;
 
@@ -28,19 +28,19 @@ pub async fn run() -> DemoResult<()> {
     let started = Instant::now();
     let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
     let data_dir = dir.path().join("data");
-    let made = crate::data_dir::init(&data_dir, None).await?;
-    let config = crate::Config {
+    let made = ecert_server::data_dir::init(&data_dir, None).await?;
+    let config = ecert_server::Config {
         data_dir,
-        ..crate::Config::default()
+        ..ecert_server::Config::default()
     };
-    let state = crate::AppState::open(config, None).await?;
+    let node = ecert_server::Node::open(config, None).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| format!("cannot listen on loopback: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(
-        axum::serve(listener, crate::app(state.clone()))
+        axum::serve(listener, node.app())
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             })
@@ -58,7 +58,7 @@ pub async fn run() -> DemoResult<()> {
     .await;
     let _ = stop.send(());
     let _ = server.await;
-    state.db.close().await;
+    node.close().await;
     outcome?;
     println!("\ndemo finished in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
@@ -136,7 +136,7 @@ impl Parties<'_> {
             .map_err(failed)?;
         let (view, catalogue) = self.registry().await?;
         let consent = wallet
-            .prepare(&fetched, &view, &catalogue, crate::app::now())
+            .prepare(&fetched, &view, &catalogue, ecert_server::clock::now())
             .map_err(|e| format!("the wallet refused: {e}"))?;
         println!(
             "  holder's consent screen: {} asks, for \"{}\" ({}):",
@@ -362,9 +362,9 @@ async fn play(base: &Client, platform: &PlatformKey, registry_key: &VerifyingKey
             disclose: vec!["licence_class".into(), "birth_date".into()],
             claims: vec![],
         }],
-        crate::app::now() + 300,
+        ecert_server::clock::now() + 300,
     );
-    match person.prepare(&rogue, &view, &catalogue, crate::app::now()) {
+    match person.prepare(&rogue, &view, &catalogue, ecert_server::clock::now()) {
         Err(refusal) => println!("  the holder's wallet refuses a hand-made one too: {refusal}"),
         Ok(_) => return Err("the wallet accepted an over-asking request".into()),
     }

@@ -1,21 +1,10 @@
-//! `ecert`'s shell: the HTTP services (registry, issuer, verifier) on an embedded SQLite database, their
-//! access control and configuration, and the command line around them. The role crates do the
-//! certificate work; this crate does the I/O (ARCHITECTURE.md, "the shell").
+//! `ecert`: the operator's command line around the services of ecert-server, and the demo. The role
+//! crates do the certificate work, ecert-server the HTTP services and storage; this crate reads the
+//! command line, calls the services over HTTP and prints what they answer.
 
 #![forbid(unsafe_code)]
 
-pub mod api;
-pub mod app;
-pub mod auth;
 pub mod cli;
 pub mod client;
-pub mod config;
-pub mod data_dir;
-pub mod db;
 pub mod demo;
-pub mod error;
-pub mod keystore;
 pub mod sample;
-
-pub use app::{AppState, app, serve};
-pub use config::Config;

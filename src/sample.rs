@@ -5,8 +5,8 @@
 use ecert_credential::{Purpose, PurposeGrant, TypeId, VerifierRecord};
 use serde_json::{Value, json};
 
-use crate::auth::{AccessRole, PlatformKey};
 use crate::client::{Client, ClientError};
+use ecert_server::auth::{AccessRole, PlatformKey};
 
 /// An issuing department of the sample country.
 #[derive(Clone, Copy, Debug)]
@@ -203,7 +203,7 @@ pub fn issue_body(type_id: &str, attributes: Value) -> Value {
 
 /// Mints a one-hour token.
 pub fn token(platform: &PlatformKey, role: AccessRole, scope: Option<&str>) -> Result<String, String> {
-    let now = crate::app::now();
+    let now = ecert_server::clock::now();
     platform.mint("sample", role, scope, now, 3600)
 }
 

@@ -8,8 +8,8 @@ mod service_support;
 
 use std::path::Path;
 
-use ecert::auth::AccessRole;
 use ecert_credential::Certificate;
+use ecert_server::auth::AccessRole;
 use serde_json::{Value, json};
 use service_support::Server;
 

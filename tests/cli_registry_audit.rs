@@ -7,9 +7,9 @@ mod service_support;
 
 use std::path::Path;
 
-use ecert::auth::AccessRole;
 use ecert_credential::encode_b64;
 use ecert_registry::{LogSigner, SignedTreeHead, Snapshot};
+use ecert_server::auth::AccessRole;
 use serde_json::{Value, json};
 use service_support::Server;
 

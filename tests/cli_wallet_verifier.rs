@@ -10,8 +10,8 @@ mod service_support;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use ecert::auth::AccessRole;
 use ecert_credential::{RequestItem, TypeId};
+use ecert_server::auth::AccessRole;
 use serde_json::Value;
 use service_support::Server;
 use tokio::io::AsyncWriteExt;
@@ -439,7 +439,7 @@ async fn holder_and_verifier_over_the_command_line() {
             disclose: vec!["licence_class".into(), "birth_date".into()],
             claims: vec![],
         }],
-        ecert::app::now() + 300,
+        ecert_server::clock::now() + 300,
     );
     let rogue_file = dir.path().join("rogue.json");
     std::fs::write(&rogue_file, rogue.to_json()).unwrap();

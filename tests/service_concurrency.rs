@@ -56,7 +56,7 @@ async fn stored(server: &Server) -> Vec<(Option<String>, String, String, i64, St
          WHERE issuer = $1",
     )
     .bind(ISSUER)
-    .fetch_all(server.state.db.pool())
+    .fetch_all(server.node.database().pool())
     .await
     .unwrap()
     .iter()
@@ -237,7 +237,7 @@ async fn request_and_answer(
         .unwrap();
     let (view, catalogue, _) = server.client.registry_state(&server.registry_key).await.unwrap();
     let consent = wallet
-        .prepare(&request, &view, &catalogue, ecert::app::now())
+        .prepare(&request, &view, &catalogue, ecert_server::clock::now())
         .unwrap();
     let presentation = wallet
         .present(&mut rand::rngs::OsRng, &request, &consent, &view, &catalogue)
@@ -248,7 +248,7 @@ async fn request_and_answer(
 async fn verifications_of(server: &Server, nonce: &str) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM verifications WHERE nonce = $1")
         .bind(nonce)
-        .fetch_one(server.state.db.pool())
+        .fetch_one(server.node.database().pool())
         .await
         .unwrap()
 }

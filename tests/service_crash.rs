@@ -16,9 +16,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ecert::auth::{AccessRole, PlatformKey};
 use ecert::client::Client;
 use ecert_registry::{Hash, SignedTreeHead, VerifyingKey};
+use ecert_server::auth::{AccessRole, PlatformKey};
 use serde_json::Value;
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
@@ -132,7 +132,7 @@ impl Deployment {
     /// Opens the database file directly, beside the running server (SQLite in WAL mode allows it).
     async fn database(&self) -> SqlitePool {
         let options = SqliteConnectOptions::new()
-            .filename(self.data_dir.join(ecert::db::DATABASE_FILE))
+            .filename(self.data_dir.join(ecert_server::db::DATABASE_FILE))
             .busy_timeout(Duration::from_secs(10));
         SqlitePoolOptions::new()
             .max_connections(1)

@@ -5,10 +5,10 @@
 
 mod service_support;
 
-use ecert::auth::AccessRole;
 use ecert::client::Client;
 use ecert_credential::{Catalogue, Certificate, PresentationRequest, RegistryView};
 use ecert_holder::Wallet;
+use ecert_server::auth::AccessRole;
 use serde_json::{Value, json};
 use service_support::Server;
 
@@ -36,7 +36,7 @@ async fn answer(server: &Server, wallet: &Wallet, request: &PresentationRequest)
         .await
         .unwrap();
     assert_eq!(&fetched, request);
-    let now = ecert::app::now();
+    let now = ecert_server::clock::now();
     let consent = wallet.prepare(&fetched, &view, &catalogue, now).unwrap();
     let presentation = wallet
         .present(&mut rand::rngs::OsRng, &fetched, &consent, &view, &catalogue)
@@ -89,7 +89,7 @@ async fn whole_flow_over_http() {
 
     // The same presentation again: the nonce is spent.
     let (view, catalogue) = registry(&server).await;
-    let consent = wallet.prepare(&request, &view, &catalogue, ecert::app::now());
+    let consent = wallet.prepare(&request, &view, &catalogue, ecert_server::clock::now());
     assert!(consent.is_ok(), "the wallet itself does not track nonces");
     let replay = server
         .client
@@ -214,20 +214,20 @@ async fn access_control() {
     let certificates = server.count("certificates").await;
     let body = ecert::sample::issue_body("cn.resident-id-card/1", ecert::sample::id_card());
     let issue_path = "/v1/issuers/110000-psb/certificates";
-    let now = ecert::app::now();
-    let admin_token = server.token(ecert::auth::AccessRole::RegistryAdmin, None);
+    let now = ecert_server::clock::now();
+    let admin_token = server.token(ecert_server::auth::AccessRole::RegistryAdmin, None);
     let expired = server
         .platform
         .mint(
             "x",
-            ecert::auth::AccessRole::Issuer,
+            ecert_server::auth::AccessRole::Issuer,
             Some("110000-psb"),
             now - 7200,
             60,
         )
         .unwrap();
     let tampered = {
-        let token = server.token(ecert::auth::AccessRole::Issuer, Some("110000-psb"));
+        let token = server.token(ecert_server::auth::AccessRole::Issuer, Some("110000-psb"));
         let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
         let mut signature = ecert_credential::decode_b64(&parts[2]).unwrap();
         signature[0] ^= 1;
@@ -246,9 +246,15 @@ async fn access_control() {
     };
     let other_platform = {
         let dir = tempfile::tempdir().unwrap();
-        let key = ecert::auth::PlatformKey::create(dir.path()).unwrap();
-        key.mint("x", ecert::auth::AccessRole::Issuer, Some("110000-psb"), now, 600)
-            .unwrap()
+        let key = ecert_server::auth::PlatformKey::create(dir.path()).unwrap();
+        key.mint(
+            "x",
+            ecert_server::auth::AccessRole::Issuer,
+            Some("110000-psb"),
+            now,
+            600,
+        )
+        .unwrap()
     };
     let cases: Vec<(Client, u16, &str)> = vec![
         (server.client.clone(), 401, "missing_token"),
@@ -412,7 +418,7 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
     assert_eq!(answer(&server, &wallet, &answered).await["valid"], true);
     let (view, catalogue) = registry(&server).await;
     let consent = wallet
-        .prepare(&answered, &view, &catalogue, ecert::app::now())
+        .prepare(&answered, &view, &catalogue, ecert_server::clock::now())
         .unwrap();
     let stale = wallet
         .present(&mut rand::rngs::OsRng, &answered, &consent, &view, &catalogue)
@@ -430,7 +436,7 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
     let http = reqwest::Client::new();
     let base = server.client.base().to_owned();
     let issue_url = format!("{base}/v1/issuers/110000-psb/certificates");
-    let token = server.token(ecert::auth::AccessRole::Issuer, Some("110000-psb"));
+    let token = server.token(ecert_server::auth::AccessRole::Issuer, Some("110000-psb"));
     let raw = |body: String, content_type: &'static str| {
         http.post(&issue_url)
             .bearer_auth(&token)
@@ -897,20 +903,20 @@ async fn a_region_runs_only_its_issuer() {
     server.stop().await;
 
     let dir = tempfile::tempdir().unwrap();
-    ecert::data_dir::init(dir.path(), None).await.unwrap();
+    ecert_server::data_dir::init(dir.path(), None).await.unwrap();
     // The configuration `init` writes holds the defaults.
-    let written = ecert::Config::load(dir.path(), None).unwrap();
-    assert_eq!(written.listen, ecert::Config::default().listen);
+    let written = ecert_server::Config::load(dir.path(), None).unwrap();
+    assert_eq!(written.listen, ecert_server::Config::default().listen);
     assert!(
-        ecert::data_dir::init(dir.path(), None).await.is_err(),
+        ecert_server::data_dir::init(dir.path(), None).await.is_err(),
         "init never overwrites"
     );
-    let config = ecert::Config {
+    let config = ecert_server::Config {
         data_dir: dir.path().to_path_buf(),
         roles: "verifier".parse().unwrap(),
-        ..ecert::Config::default()
+        ..ecert_server::Config::default()
     };
-    let error = ecert::AppState::open(config, None).await.unwrap_err();
+    let error = ecert_server::Node::open(config, None).await.unwrap_err();
     assert!(error.contains("registry"), "{error}");
 }
 

@@ -1,7 +1,7 @@
 //! `ecert issuer`: an issuing department's operator at the command line. Keys (list, generate, publish,
 //! rotate), issuance of one certificate or of a CSV batch, status changes, a certificate's record, and
-//! holders' objections: each a call to the issuer service (src/api/issuer.rs) and, to publish or retire a
-//! key or to read certificate types, to the registry (src/api/registry.rs).
+//! holders' objections: each a call to the issuer service (crates/server/src/issuer.rs) and, to publish or retire a
+//! key or to read certificate types, to the registry (crates/server/src/registry.rs).
 //!
 //! Issuance is idempotent from here too: `issue` derives its Idempotency-Key from the request, and `batch`
 //! from the CSV file's bytes and the row, so running the same command again, after a crash or a lost

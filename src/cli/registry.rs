@@ -1,6 +1,6 @@
 //! `ecert registry`: the registry's public reads (types, issuers, verifiers, the log's tree head and
 //! proofs, a snapshot), and the registry administrator's writes, each of which appends one entry to the
-//! transparency log. A thin client of the routes in `src/api/registry.rs`.
+//! transparency log. A thin client of the routes in `crates/server/src/registry.rs`.
 
 use std::path::PathBuf;
 

@@ -1,5 +1,5 @@
 //! `ecert verifier`: a verifier's desk at the command line. `request` asks the verifier service
-//! (src/api/verifier.rs) for a presentation request under one of the verifier's registered purposes and
+//! (crates/server/src/verifier.rs) for a presentation request under one of the verifier's registered purposes and
 //! prints the URL the holder answers; `check` hands the service a presentation a holder gave over
 //! (`ecert wallet answer --request .. --out ..`) and prints what it established, and only that.
 //!

@@ -24,7 +24,7 @@ use zeroize::Zeroizing;
 
 use super::{CliError, CliResult, Connection, read_json, write_atomically};
 use crate::client::Client;
-use crate::keystore::{self, KdfParams, KeystoreError};
+use ecert_server::keystore::{self, KdfParams, KeystoreError};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -571,7 +571,7 @@ async fn answer(connection: &Connection, file: &WalletFile, args: AnswerArgs) ->
     let (wallet, _) = file.open()?;
     let (view, catalogue) = registry_state(&Client::new(&registry_base), &registry_key).await?;
     let consent = wallet
-        .prepare(&request, &view, &catalogue, crate::app::now())
+        .prepare(&request, &view, &catalogue, ecert_server::clock::now())
         .map_err(|refusal| {
             CliError::Rejected(format!(
                 "the wallet refuses to answer: {refusal}; nothing was sent"

@@ -8,10 +8,10 @@
 
 use std::net::SocketAddr;
 
-use ecert::auth::{AccessRole, PlatformKey};
 use ecert::client::Client;
-use ecert::{AppState, Config};
 use ecert_registry::VerifyingKey;
+use ecert_server::auth::{AccessRole, PlatformKey};
+use ecert_server::{Config, Node};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -22,7 +22,7 @@ pub struct Server {
     pub platform: PlatformKey,
     pub registry_key: VerifyingKey,
     pub dir: TempDir,
-    pub state: AppState,
+    pub node: Node,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -37,7 +37,7 @@ impl Server {
     pub async fn start_with(configure: impl FnOnce(&mut Config)) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let data_dir = dir.path().join("data");
-        let made = ecert::data_dir::init(&data_dir, None).await.unwrap();
+        let made = ecert_server::data_dir::init(&data_dir, None).await.unwrap();
         let mut config = Config {
             data_dir,
             ..Config::default()
@@ -58,11 +58,11 @@ impl Server {
         platform: PlatformKey,
         registry_key: VerifyingKey,
     ) -> Server {
-        let state = AppState::open(config, None).await.unwrap();
+        let node = Node::open(config, None).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let app = ecert::app(state.clone());
+        let app = node.app();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async {
@@ -77,7 +77,7 @@ impl Server {
             platform,
             registry_key,
             dir,
-            state,
+            node,
             shutdown: Some(shutdown),
             task: Some(task),
         }
@@ -86,14 +86,14 @@ impl Server {
     /// Stops gracefully, closes the database, and serves the same data directory again from a fresh
     /// process state (on a new port): what survives is what was stored.
     pub async fn restart(mut self) -> Server {
-        let config = self.state.config.clone();
+        let config = self.node.config().clone();
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
         if let Some(task) = self.task.take() {
             task.await.unwrap();
         }
-        self.state.db.close().await;
+        self.node.close().await;
         let Server {
             dir,
             platform,
@@ -138,7 +138,7 @@ impl Server {
     pub async fn count(&self, table: &str) -> i64 {
         let query = format!("SELECT COUNT(*) FROM {table}");
         sqlx::query_scalar(&query)
-            .fetch_one(self.state.db.pool())
+            .fetch_one(self.node.database().pool())
             .await
             .unwrap()
     }

@@ -104,7 +104,10 @@ mod tests {
         for _ in 0..threads {
             #[allow(clippy::panic, reason = "the panic is what is tested")]
             let failed = pool.run(|| -> u8 { panic!("a check that panics") }).await;
-            assert_eq!(failed.map_err(|e| e.code()).err(), Some("internal"));
+            assert_eq!(
+                failed.map_err(|e| e.code()).err(),
+                Some(ecert_api::ErrorCode::Internal)
+            );
         }
         // Every thread survived its panic.
         assert!(squares(&pool, 16).await.iter().all(Result::is_ok));

@@ -9,26 +9,28 @@ mod pool;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::Router;
-use axum::extract::FromRequest;
+use axum::extract::{FromRequest, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use ecert_api::{
+    ErrorCode, NewPresentationRequest, Since, VerificationRecord, VerificationResult, Verifications,
+    VerifiedItemNames, operation as op,
+};
 use ecert_credential::{
-    CertificateStatus, Presentation, PresentationRequest, RegistryView, RequestItem, ScopeError, StatusList,
-    StatusSource, StatusView, is_valid_id,
+    CertificateStatus, Presentation, PresentationRequest, ScopeError, StatusList, StatusSource, StatusView,
+    is_valid_id,
 };
 use rand_core::OsRng;
-use serde::Deserialize;
-use serde_json::{Value, json};
-use sqlx::Row;
 
-use self::answers::{Answer, AnswerWriter, Recorded};
+use self::answers::AnswerWriter;
 use self::open::OpenRequests;
 use self::pool::CheckPool;
-use crate::app::{AppState, now};
-use crate::auth::{AccessRole, ActingVerifier, Caller};
-use crate::db::Database;
+use crate::auth::{AccessRole, ActingVerifier, Caller, HasTokenVerifier, TokenVerifier};
+use crate::clock::now;
 use crate::error::{ApiError, ApiResult, Json, Path as UrlPath, Query, json_rejection};
+use crate::routing::Routes;
+use crate::store::VerifierStore;
+use crate::store::verifier::{Answer, RecordRow, Recorded};
+use crate::trust::{TrustSource, TrustedRegistry};
 
 /// Status lists already checked, by (issuer, list): a list's signature is verified once per version,
 /// not once per presentation, and its version is read again only after the database was written.
@@ -44,88 +46,122 @@ struct CheckedList {
     view: Arc<StatusView>,
 }
 
-/// The verifier service's state.
+/// The verifier service's in-process state.
 #[derive(Debug)]
-pub struct VerifierService {
+struct Verifier {
     status_cache: Mutex<StatusCache>,
     answers: AnswerWriter,
     checks: CheckPool,
     open: OpenRequests,
+    /// The longest a request may stay answerable, seconds.
+    max_ttl: i64,
 }
 
-impl VerifierService {
-    /// A service with an empty cache, writing its answers to `db`; starts the answer writer on the
-    /// current tokio runtime and the check threads.
-    pub fn new(db: &Database) -> Result<VerifierService, String> {
-        Ok(VerifierService {
+/// What the verifier's handlers share.
+pub struct VerifierApp<S> {
+    store: S,
+    trust: Arc<dyn TrustSource>,
+    tokens: TokenVerifier,
+    verifier: Arc<Verifier>,
+}
+
+impl<S: Clone> Clone for VerifierApp<S> {
+    fn clone(&self) -> Self {
+        VerifierApp {
+            store: self.store.clone(),
+            trust: Arc::clone(&self.trust),
+            tokens: self.tokens.clone(),
+            verifier: Arc::clone(&self.verifier),
+        }
+    }
+}
+
+impl<S> std::fmt::Debug for VerifierApp<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifierApp")
+            .field("trust", &self.trust)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> HasTokenVerifier for VerifierApp<S> {
+    fn token_verifier(&self) -> &TokenVerifier {
+        &self.tokens
+    }
+}
+
+impl<S: VerifierStore> VerifierApp<S> {
+    /// A verifier writing its answers to `store` and trusting the registry of `trust`; starts the answer
+    /// writer on the current tokio runtime and the check threads. Requests stay answerable at most
+    /// `max_ttl` seconds.
+    pub fn start(
+        store: S,
+        trust: Arc<dyn TrustSource>,
+        tokens: TokenVerifier,
+        max_ttl: i64,
+    ) -> Result<VerifierApp<S>, String> {
+        let verifier = Verifier {
             status_cache: Mutex::new(StatusCache::new()),
-            answers: AnswerWriter::start(db.clone()),
+            answers: AnswerWriter::start(store.clone()),
             checks: CheckPool::start()?,
             open: OpenRequests::default(),
+            max_ttl,
+        };
+        Ok(VerifierApp {
+            store,
+            trust,
+            tokens,
+            verifier: Arc::new(verifier),
         })
     }
 }
 
+type App<S> = State<VerifierApp<S>>;
+
 /// The verifier routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/verifiers/{verifier}/requests", post(create_request))
-        .route("/v1/verifiers/{verifier}/requests/{nonce}", get(get_request))
-        .route(
-            "/v1/verifiers/{verifier}/requests/{nonce}/presentation",
-            post(submit_presentation),
-        )
-        .route("/v1/verifiers/{verifier}/verifications", get(verifications))
-}
-
-fn service(state: &AppState) -> ApiResult<&VerifierService> {
-    state
-        .verifier
-        .as_ref()
-        .ok_or_else(|| ApiError::not_found("this service does not host verifiers"))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewRequest {
-    purpose: String,
-    items: Vec<RequestItem>,
-    /// Lifetime in seconds; at most the service's configured lifetime.
-    #[serde(default)]
-    ttl_secs: Option<i64>,
+pub fn routes<S: VerifierStore>() -> Routes<VerifierApp<S>> {
+    Routes::new()
+        .route(op::CREATE_PRESENTATION_REQUEST, create_request::<S>)
+        .route(op::GET_PRESENTATION_REQUEST, get_request::<S>)
+        .route(op::SUBMIT_PRESENTATION, submit_presentation::<S>)
+        .route(op::LIST_VERIFIER_VERIFICATIONS, verifications::<S>)
 }
 
 /// Refuses a request that asks for more than the purpose registered for the verifier allows
-/// ([`RegistryView::check_request_scope`], the rule the holder's wallet applies too): the wallet would
+/// (`RegistryView::check_request_scope`, the rule the holder's wallet applies too): the wallet would
 /// refuse it anyway, and the verifier's operator should hear it first.
-fn check_against_purpose(registry: &RegistryView, verifier: &str, body: &NewRequest) -> ApiResult<()> {
+fn check_against_purpose(
+    registry: &TrustedRegistry,
+    verifier: &str,
+    body: &NewPresentationRequest,
+) -> ApiResult<()> {
     registry
+        .view
         .check_request_scope(verifier, &body.purpose, &body.items)
         .map(drop)
         .map_err(|refused| match refused {
             ScopeError::UnknownVerifier(_) => ApiError::not_found("the verifier is not in the registry"),
-            ScopeError::UnknownPurpose { .. } => {
-                ApiError::bad_request("unknown_purpose", "the verifier has no such registered purpose")
-            }
-            ScopeError::OverAsking(over) => ApiError::forbidden("over_asking", over.to_string()),
-            other => ApiError::forbidden("over_asking", other.to_string()),
+            ScopeError::UnknownPurpose { .. } => ApiError::new(
+                ErrorCode::UnknownPurpose,
+                "the verifier has no such registered purpose",
+            ),
+            ScopeError::OverAsking(over) => ApiError::new(ErrorCode::OverAsking, over.to_string()),
+            other => ApiError::new(ErrorCode::OverAsking, other.to_string()),
         })
 }
 
-async fn create_request(
-    state: axum::extract::State<AppState>,
+async fn create_request<S: VerifierStore>(
+    State(app): App<S>,
     _caller: ActingVerifier,
     UrlPath(verifier): UrlPath<String>,
-    Json(body): Json<NewRequest>,
+    Json(body): Json<NewPresentationRequest>,
 ) -> ApiResult<(StatusCode, Json<PresentationRequest>)> {
-    let service = service(&state)?;
-    let loaded = state.registry()?.loaded();
-    check_against_purpose(&loaded.view, &verifier, &body)?;
-    let max_ttl = state.config.presentation_request_ttl_secs;
+    check_against_purpose(&*app.trust.trusted()?, &verifier, &body)?;
+    let max_ttl = app.verifier.max_ttl;
     let ttl = body.ttl_secs.unwrap_or(max_ttl);
     if !(1..=max_ttl).contains(&ttl) {
-        return Err(ApiError::bad_request(
-            "invalid_body",
+        return Err(ApiError::new(
+            ErrorCode::InvalidBody,
             format!("ttl_secs must be 1 to {max_ttl}"),
         ));
     }
@@ -134,63 +170,53 @@ async fn create_request(
         ecert_verifier::build_request(&mut OsRng, &verifier, &body.purpose, body.items, created_at + ttl);
     request
         .check()
-        .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
-    let mut write = state.db.write_records().await?;
-    sqlx::query(
-        "INSERT INTO presentation_requests (nonce, verifier, request, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(&request.nonce)
-    .bind(&verifier)
-    .bind(serde_json::to_string(&request).map_err(ApiError::internal)?)
-    .bind(created_at)
-    .bind(request.expires_at)
-    .execute(&mut *write.tx)
-    .await?;
-    write.commit().await?;
-    service.open.insert(&verifier, request.clone(), created_at);
+        .map_err(|e| ApiError::new(ErrorCode::InvalidBody, e.to_string()))?;
+    let text = serde_json::to_string(&request).map_err(ApiError::internal)?;
+    app.store
+        .insert_request(&request.nonce, &verifier, &text, created_at, request.expires_at)
+        .await?;
+    app.verifier.open.insert(&verifier, request.clone(), created_at);
     Ok((StatusCode::CREATED, Json(request)))
 }
 
 /// A stored request that can still be answered: from memory when this process created it and it is
 /// still open there, otherwise from the database.
-async fn open_request(state: &AppState, verifier: &str, nonce: &str) -> ApiResult<Arc<PresentationRequest>> {
-    if let Some(request) = service(state)?.open.get(verifier, nonce, now()) {
+async fn open_request<S: VerifierStore>(
+    app: &VerifierApp<S>,
+    verifier: &str,
+    nonce: &str,
+) -> ApiResult<Arc<PresentationRequest>> {
+    if let Some(request) = app.verifier.open.get(verifier, nonce, now()) {
         return Ok(request);
     }
-    let row = sqlx::query(
-        "SELECT request, expires_at, used_at FROM presentation_requests WHERE nonce = $1 AND verifier = $2",
-    )
-    .bind(nonce)
-    .bind(verifier)
-    .fetch_optional(state.db.pool())
-    .await?
-    .ok_or_else(|| ApiError::not_found("no such presentation request"))?;
-    if row.get::<Option<i64>, _>("used_at").is_some() {
-        return Err(ApiError::conflict(
-            "nonce_used",
+    let stored = app
+        .store
+        .request(verifier, nonce)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such presentation request"))?;
+    if stored.used_at.is_some() {
+        return Err(ApiError::new(
+            ErrorCode::NonceUsed,
             "the request was already answered; ask for a new one",
         ));
     }
-    if now() > row.get::<i64, _>("expires_at") {
+    if now() > stored.expires_at {
         return Err(ApiError::new(
-            StatusCode::GONE,
-            "request_expired",
+            ErrorCode::RequestExpired,
             "the request has expired; ask for a new one",
         ));
     }
-    serde_json::from_str(&row.get::<String, _>("request"))
+    serde_json::from_str(&stored.request)
         .map(Arc::new)
         .map_err(ApiError::internal)
 }
 
-async fn get_request(
-    state: axum::extract::State<AppState>,
+async fn get_request<S: VerifierStore>(
+    State(app): App<S>,
     UrlPath((verifier, nonce)): UrlPath<(String, String)>,
 ) -> ApiResult<Json<PresentationRequest>> {
-    service(&state)?;
     Ok(Json(PresentationRequest::clone(
-        &*open_request(&state, &verifier, &nonce).await?,
+        &*open_request(&app, &verifier, &nonce).await?,
     )))
 }
 
@@ -207,10 +233,9 @@ impl StatusSource for CheckedLists {
 /// The status lists a presentation points to, each checked against its issuer's key in the registry.
 /// A list is taken from the cache while the database generation is unchanged; otherwise its version is
 /// read, and its document fetched and its signature checked only when that version is new.
-async fn status_lists(
-    state: &AppState,
-    service: &VerifierService,
-    registry: &Arc<crate::api::registry::Loaded>,
+async fn status_lists<S: VerifierStore>(
+    app: &VerifierApp<S>,
+    registry: &Arc<TrustedRegistry>,
     presentation: &Presentation,
 ) -> ApiResult<CheckedLists> {
     let mut lists = CheckedLists::default();
@@ -220,8 +245,9 @@ async fn status_lists(
             continue;
         }
         // Loaded before the version is read: a write ending in between makes the entry look stale.
-        let generation = state.db.generation();
-        let cached = service
+        let generation = app.store.generation();
+        let cached = app
+            .verifier
             .status_cache
             .lock()
             .ok()
@@ -232,18 +258,14 @@ async fn status_lists(
             lists.0.insert(key, Arc::clone(&entry.view));
             continue;
         }
-        let version: Option<i64> =
-            sqlx::query_scalar("SELECT version FROM status_lists WHERE issuer = $1 AND list = $2")
-                .bind(&key.0)
-                .bind(&key.1)
-                .fetch_optional(state.db.pool())
-                .await?;
         // An unknown list stays undeclared: the verifier library then fails closed (status unknown).
-        let Some(version) = version else { continue };
+        let Some(version) = app.store.status_list_version(&key.0, &key.1).await? else {
+            continue;
+        };
         let entry = match cached.filter(|entry| entry.version == version) {
             Some(entry) => CheckedList { generation, ..entry },
             None => {
-                let Some((version, view)) = check_status_list(state, service, registry, &key).await? else {
+                let Some((version, view)) = check_status_list(app, registry, &key).await? else {
                     continue;
                 };
                 CheckedList {
@@ -254,7 +276,7 @@ async fn status_lists(
             }
         };
         lists.0.insert(key.clone(), Arc::clone(&entry.view));
-        if let Ok(mut cache) = service.status_cache.lock() {
+        if let Ok(mut cache) = app.verifier.status_cache.lock() {
             cache.insert(key, entry);
         }
     }
@@ -264,20 +286,15 @@ async fn status_lists(
 /// Reads a status list's current document and checks its signature against the issuer's key in the
 /// registry; `None` when the key is unknown or the signature does not verify (the presentation then
 /// fails closed on an unknown status).
-async fn check_status_list(
-    state: &AppState,
-    service: &VerifierService,
-    registry: &Arc<crate::api::registry::Loaded>,
+async fn check_status_list<S: VerifierStore>(
+    app: &VerifierApp<S>,
+    registry: &Arc<TrustedRegistry>,
     (issuer, list): &(String, String),
 ) -> ApiResult<Option<(i64, Arc<StatusView>)>> {
-    let row = sqlx::query("SELECT version, document FROM status_lists WHERE issuer = $1 AND list = $2")
-        .bind(issuer)
-        .bind(list)
-        .fetch_optional(state.db.pool())
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let version: i64 = row.get("version");
-    let document = StatusList::from_json(&row.get::<String, _>("document")).map_err(ApiError::internal)?;
+    let Some((version, text)) = app.store.status_list(issuer, list).await? else {
+        return Ok(None);
+    };
+    let document = StatusList::from_json(&text).map_err(ApiError::internal)?;
     let Some(public_key) = registry
         .view
         .key(&document.issuer, &document.key_id)
@@ -285,7 +302,11 @@ async fn check_status_list(
     else {
         return Ok(None);
     };
-    let checked = service.checks.run(move || document.verify(&public_key)).await?;
+    let checked = app
+        .verifier
+        .checks
+        .run(move || document.verify(&public_key))
+        .await?;
     match checked {
         Ok(view) => Ok(Some((version, Arc::new(view)))),
         Err(_) => {
@@ -306,47 +327,45 @@ impl<S: Send + Sync> FromRequest<S> for PresentationBody {
         match axum::Json::<Presentation>::from_request(request, state).await {
             Ok(axum::Json(presentation)) => Ok(PresentationBody(presentation)),
             Err(axum::extract::rejection::JsonRejection::JsonDataError(e)) => {
-                Err(ApiError::bad_request("invalid_presentation", e.body_text()))
+                Err(ApiError::new(ErrorCode::InvalidPresentation, e.body_text()))
             }
             Err(rejection) => Err(json_rejection(rejection)),
         }
     }
 }
 
-async fn submit_presentation(
-    state: axum::extract::State<AppState>,
+async fn submit_presentation<S: VerifierStore>(
+    State(app): App<S>,
     UrlPath((verifier, nonce)): UrlPath<(String, String)>,
     PresentationBody(presentation): PresentationBody,
-) -> ApiResult<Json<Value>> {
-    let service = service(&state)?;
-    let request = open_request(&state, &verifier, &nonce).await?;
-    let loaded = state.registry()?.loaded();
-    let lists = status_lists(&state, service, &loaded, &presentation).await?;
+) -> ApiResult<Json<VerificationResult>> {
+    let request = open_request(&app, &verifier, &nonce).await?;
+    let registry = app.trust.trusted()?;
+    let lists = status_lists(&app, &registry, &presentation).await?;
     let verified_at = now();
     // What the audit keeps: per item, type, issuer and the names of what was disclosed, never a value.
-    let items: Vec<Value> = presentation
+    let items: Vec<VerifiedItemNames> = presentation
         .items
         .iter()
-        .map(|item| {
-            json!({
-                "item": item.item,
-                "type": item.type_id,
-                "issuer": item.issuer,
-                "disclosed": item.disclosed.keys().collect::<Vec<_>>(),
-                "claims": item.claims.keys().collect::<Vec<_>>(),
-            })
+        .map(|item| VerifiedItemNames {
+            item: item.item.clone(),
+            type_id: item.type_id.to_string(),
+            issuer: item.issuer.clone(),
+            disclosed: item.disclosed.keys().cloned().collect(),
+            claims: item.claims.keys().cloned().collect(),
         })
         .collect();
     let purpose = request.purpose.clone();
-    let checked = service
+    let checked = app
+        .verifier
         .checks
         .run(move || {
             ecert_verifier::verify(
                 &request,
                 &presentation,
-                &loaded.view,
+                &registry.view,
                 &lists,
-                &loaded.catalogue,
+                &registry.catalogue,
                 verified_at,
             )
         })
@@ -362,19 +381,19 @@ async fn submit_presentation(
         purpose,
         at: verified_at,
         outcome: outcome.clone(),
-        items: Value::Array(items).to_string(),
+        items: serde_json::to_string(&items).map_err(ApiError::internal)?,
     };
     // Single use: only the first answer spends the nonce; a concurrent replay finds it taken.
-    let recorded = service.answers.record(answer).await?;
-    service.open.remove(&nonce);
+    let recorded = app.verifier.answers.record(answer).await?;
+    app.verifier.open.remove(&nonce);
     if recorded == Recorded::AlreadyUsed {
-        return Err(ApiError::conflict(
-            "nonce_used",
+        return Err(ApiError::new(
+            ErrorCode::NonceUsed,
             "the request was already answered; ask for a new one",
         ));
     }
     tracing::info!(%verifier, %outcome, "presentation verified");
-    Ok(Json(ecert_verifier::result_json(&checked)))
+    Ok(Json(VerificationResult::from(&checked)))
 }
 
 /// A record id that sorts in time order (nanoseconds first), unique by its random tail.
@@ -385,60 +404,39 @@ fn record_id() -> String {
     format!("{nanos:020}-{}", hex::encode(bytes))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Since {
-    #[serde(default)]
-    since: i64,
-    #[serde(default)]
-    limit: Option<i64>,
-}
-
-/// Verification records as JSON, oldest first; `verifier` `None` means all (the regulator's view).
-pub async fn verification_records(
-    state: &AppState,
-    verifier: Option<&str>,
-    since: i64,
-    limit: i64,
-) -> ApiResult<Vec<Value>> {
-    let rows = sqlx::query(
-        "SELECT id, verifier, purpose, at, outcome, items FROM verifications \
-         WHERE at >= $1 AND ($2 IS NULL OR verifier = $2) ORDER BY at, id LIMIT $3",
-    )
-    .bind(since)
-    .bind(verifier)
-    .bind(limit.clamp(1, 1000))
-    .fetch_all(state.db.pool())
-    .await?;
-    rows.iter()
+/// Stored verification records as the API answers them.
+pub(crate) fn verification_records(rows: Vec<RecordRow>) -> ApiResult<Verifications> {
+    let verifications = rows
+        .into_iter()
         .map(|row| {
-            let items: Value =
-                serde_json::from_str(&row.get::<String, _>("items")).map_err(ApiError::internal)?;
-            Ok(json!({
-                "id": row.get::<String, _>("id"),
-                "verifier": row.get::<String, _>("verifier"),
-                "purpose": row.get::<String, _>("purpose"),
-                "at": row.get::<i64, _>("at"),
-                "outcome": row.get::<String, _>("outcome"),
-                "items": items,
-            }))
+            Ok(VerificationRecord {
+                id: row.id,
+                verifier: row.verifier,
+                purpose: row.purpose,
+                at: row.at,
+                outcome: row.outcome,
+                items: serde_json::from_str(&row.items).map_err(ApiError::internal)?,
+            })
         })
-        .collect()
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(Verifications { verifications })
 }
 
-async fn verifications(
-    state: axum::extract::State<AppState>,
+async fn verifications<S: VerifierStore>(
+    State(app): App<S>,
     caller: Caller,
     UrlPath(verifier): UrlPath<String>,
     Query(query): Query<Since>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Verifications>> {
     if caller.0.role != AccessRole::Regulator {
         caller.require_scope(AccessRole::Verifier, &verifier)?;
     }
     if !is_valid_id(&verifier) {
-        return Err(ApiError::bad_request("invalid_id", "not a valid verifier id"));
+        return Err(ApiError::new(ErrorCode::InvalidId, "not a valid verifier id"));
     }
-    let records =
-        verification_records(&state, Some(&verifier), query.since, query.limit.unwrap_or(1000)).await?;
-    Ok(Json(json!({ "verifications": records })))
+    let rows = app
+        .store
+        .records(Some(&verifier), query.since, query.limit.unwrap_or(1000))
+        .await?;
+    Ok(Json(verification_records(rows)?))
 }

@@ -1,6 +1,6 @@
 //! One error type for every endpoint, and the extractors whose rejections use it: every failure leaves
 //! the service as `{"error": {"code": "...", "message": "..."}}` with a stable code (specs/openapi.yaml
-//! lists them). Client errors say what was wrong; anything else is a generic 500 whose detail goes only
+//! lists them, ecert-api's `ErrorCode` names them). Client errors say what was wrong; anything else is a generic 500 whose detail goes only
 //! to the log.
 
 use core::fmt;
@@ -10,76 +10,53 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use ecert_api::{ErrorBody, ErrorCode, ErrorDetail};
 use serde::de::DeserializeOwned;
-use serde_json::json;
 
 /// An error answered to a client.
 #[derive(Debug)]
 pub struct ApiError {
-    status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
 }
 
 impl ApiError {
-    /// An error with this status, stable code and message (the message must hold no secret).
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    /// An error with this stable code (which decides the status) and message (which must hold no secret).
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
         ApiError {
-            status,
             code,
             message: message.into(),
         }
     }
 
-    /// 400 with a code.
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, code, message)
-    }
-
     /// 404 `not_found`.
     pub fn not_found(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
-    }
-
-    /// 409 with a code.
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::CONFLICT, code, message)
-    }
-
-    /// 403 with a code.
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::FORBIDDEN, code, message)
-    }
-
-    /// 401 with a code.
-    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, code, message)
+        ApiError::new(ErrorCode::NotFound, message)
     }
 
     /// 500: `detail` is logged, the client sees only `internal`.
     pub fn internal(detail: impl fmt::Display) -> ApiError {
         tracing::error!(%detail, "internal error");
         ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             "internal error; the operator's log has the details",
         )
     }
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        self.status
+        StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The stable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         self.code
     }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): {}", self.status.as_u16(), self.code, self.message)
+        write!(f, "{} ({}): {}", self.code.status(), self.code, self.message)
     }
 }
 
@@ -87,8 +64,14 @@ impl std::error::Error for ApiError {}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"error": {"code": self.code, "message": self.message}});
-        (self.status, axum::Json(body)).into_response()
+        let status = self.status();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.as_str().to_owned(),
+                message: self.message,
+            },
+        };
+        (status, axum::Json(body)).into_response()
     }
 }
 
@@ -131,19 +114,17 @@ pub fn json_rejection(rejection: JsonRejection) -> ApiError {
     let status = rejection.status();
     let message = rejection.body_text();
     match rejection {
-        JsonRejection::JsonDataError(_) => ApiError::bad_request("invalid_body", message),
-        JsonRejection::JsonSyntaxError(_) => ApiError::bad_request("malformed_json", message),
+        JsonRejection::JsonDataError(_) => ApiError::new(ErrorCode::InvalidBody, message),
+        JsonRejection::JsonSyntaxError(_) => ApiError::new(ErrorCode::MalformedJson, message),
         JsonRejection::MissingJsonContentType(_) => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "expected a body with Content-Type: application/json",
         ),
         _ if status == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
+            ErrorCode::BodyTooLarge,
             "the request body exceeds the service's limit",
         ),
-        _ => ApiError::bad_request("unreadable_body", message),
+        _ => ApiError::new(ErrorCode::UnreadableBody, message),
     }
 }
 
@@ -162,7 +143,7 @@ where
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(value)| Path(value))
-            .map_err(|rejection: PathRejection| ApiError::bad_request("invalid_path", rejection.body_text()))
+            .map_err(|rejection: PathRejection| ApiError::new(ErrorCode::InvalidPath, rejection.body_text()))
     }
 }
 
@@ -182,21 +163,23 @@ where
             .await
             .map(|axum::extract::Query(value)| Query(value))
             .map_err(|rejection: QueryRejection| {
-                ApiError::bad_request("invalid_query", rejection.body_text())
+                ApiError::new(ErrorCode::InvalidQuery, rejection.body_text())
             })
     }
 }
 
+/// What the answer to a path no route serves says (404 `not_found`).
+pub const NO_ROUTE_MESSAGE: &str = "no such endpoint; specs/openapi.yaml lists them";
+
 /// Answer for a path no route serves.
 pub async fn no_route() -> ApiError {
-    ApiError::not_found("no such endpoint; specs/openapi.yaml lists them")
+    ApiError::not_found(NO_ROUTE_MESSAGE)
 }
 
 /// Answer for a known path with the wrong method.
 pub async fn wrong_method() -> ApiError {
     ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         "this endpoint does not take that method",
     )
 }

@@ -8,6 +8,8 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 
+use crate::db::DatabaseUrl;
+
 /// A role the service can host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -92,6 +94,9 @@ pub struct Config {
     pub presentation_request_ttl_secs: i64,
     /// Database connections.
     pub database_connections: u32,
+    /// The database: `sqlite://PATH` or `postgres://...`; the SQLite file in the data directory when
+    /// unset.
+    pub database_url: Option<DatabaseUrl>,
 }
 
 impl Default for Config {
@@ -105,6 +110,7 @@ impl Default for Config {
             max_concurrent_requests: 256,
             presentation_request_ttl_secs: 300,
             database_connections: 8,
+            database_url: None,
         }
     }
 }
@@ -134,8 +140,17 @@ impl Config {
         Ok(config)
     }
 
+    /// The database to use: [`Config::database_url`], else the SQLite file in the data directory.
+    pub fn database_url(&self) -> Result<DatabaseUrl, String> {
+        Ok(self
+            .database_url
+            .clone()
+            .unwrap_or_else(|| DatabaseUrl::sqlite_in(&self.data_dir)))
+    }
+
     /// Applies `ECERT_LISTEN`, `ECERT_ROLES`, `ECERT_MAX_BODY_BYTES`, `ECERT_REQUEST_TIMEOUT_SECS`,
-    /// `ECERT_MAX_CONCURRENT_REQUESTS`, `ECERT_PRESENTATION_REQUEST_TTL_SECS`, `ECERT_DATABASE_CONNECTIONS`.
+    /// `ECERT_MAX_CONCURRENT_REQUESTS`, `ECERT_PRESENTATION_REQUEST_TTL_SECS`, `ECERT_DATABASE_CONNECTIONS`,
+    /// `ECERT_DATABASE_URL`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), String> {
         fn parse<T: FromStr>(name: &str, value: &str) -> Result<T, String>
         where
@@ -163,6 +178,10 @@ impl Config {
         }
         if let Some(v) = var("ECERT_DATABASE_CONNECTIONS") {
             self.database_connections = parse("ECERT_DATABASE_CONNECTIONS", &v)?;
+        }
+        if let Some(v) = var("ECERT_DATABASE_URL") {
+            // Not echoed on error: the URL may hold a password.
+            self.database_url = Some(v.parse().map_err(|e| format!("ECERT_DATABASE_URL: {e}"))?);
         }
         self.check()
     }

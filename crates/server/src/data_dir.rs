@@ -59,7 +59,7 @@ pub async fn init(data_dir: &Path, passphrase: Option<&str>) -> Result<Initialis
     let mut registry_secret = zeroize::Zeroizing::new([0u8; 32]);
     rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, registry_secret.as_mut());
     write_secret_file(
-        &data_dir.join(crate::api::registry::REGISTRY_KEY_FILE),
+        &data_dir.join(crate::registry::REGISTRY_KEY_FILE),
         registry_secret.as_ref(),
     )
     .map_err(|e| e.to_string())?;
@@ -70,7 +70,7 @@ pub async fn init(data_dir: &Path, passphrase: Option<&str>) -> Result<Initialis
     .map_err(|e| e.to_string())?;
     std::fs::write(data_dir.join(crate::config::CONFIG_FILE), CONFIG_TEMPLATE)
         .map_err(|e| format!("cannot write the configuration: {e}"))?;
-    let db = crate::db::Database::open(data_dir, 1).await?;
+    let db = crate::db::Database::open(&crate::db::DatabaseUrl::sqlite_in(data_dir), 1).await?;
     db.close().await;
     let registry_key = ecert_registry::LogSigner::from_bytes(&registry_secret).verifying_key();
     Ok(Initialised {

@@ -15,6 +15,8 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+use ecert_api::ErrorCode;
+
 use crate::error::ApiError;
 use crate::keystore::{KeystoreError, read_secret_file, write_secret_file};
 
@@ -224,15 +226,15 @@ impl TokenVerifier {
         let data = jsonwebtoken::decode::<TokenClaims>(token, &self.key, &self.validation).map_err(|e| {
             match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                    ApiError::unauthorized("token_expired", "the bearer token has expired")
+                    ApiError::new(ErrorCode::TokenExpired, "the bearer token has expired")
                 }
-                _ => ApiError::unauthorized("invalid_token", "the bearer token is not valid"),
+                _ => ApiError::new(ErrorCode::InvalidToken, "the bearer token is not valid"),
             }
         })?;
         let claims = data.claims;
         if claims.role.is_scoped() != claims.scope.is_some() {
-            return Err(ApiError::unauthorized(
-                "invalid_token",
+            return Err(ApiError::new(
+                ErrorCode::InvalidToken,
                 "the bearer token's scope does not fit its role",
             ));
         }
@@ -256,8 +258,8 @@ impl Caller {
         if self.0.role == role {
             Ok(&self.0)
         } else {
-            Err(ApiError::forbidden(
-                "wrong_role",
+            Err(ApiError::new(
+                ErrorCode::WrongRole,
                 format!("this needs a {} token", role.as_str()),
             ))
         }
@@ -269,8 +271,8 @@ impl Caller {
         if claims.scope.as_deref() == Some(id) {
             Ok(claims)
         } else {
-            Err(ApiError::forbidden(
-                "out_of_scope",
+            Err(ApiError::new(
+                ErrorCode::OutOfScope,
                 format!("the token acts for another {}", role.as_str()),
             ))
         }
@@ -295,13 +297,16 @@ where
         let header = parts
             .headers
             .get(AUTHORIZATION)
-            .ok_or_else(|| ApiError::unauthorized("missing_token", "this needs a bearer token"))?;
+            .ok_or_else(|| ApiError::new(ErrorCode::MissingToken, "this needs a bearer token"))?;
         let token = header
             .to_str()
             .ok()
             .and_then(|h| h.strip_prefix("Bearer "))
             .ok_or_else(|| {
-                ApiError::unauthorized("invalid_token", "expected `Authorization: Bearer <token>`")
+                ApiError::new(
+                    ErrorCode::InvalidToken,
+                    "expected `Authorization: Bearer <token>`",
+                )
             })?;
         Ok(Caller(state.token_verifier().check(token.trim())?))
     }
@@ -372,7 +377,7 @@ where
     let caller = Caller::from_request_parts(parts, state).await?;
     let params = RawPathParams::from_request_parts(parts, state)
         .await
-        .map_err(|rejection| ApiError::bad_request("invalid_path", rejection.body_text()))?;
+        .map_err(|rejection| ApiError::new(ErrorCode::InvalidPath, rejection.body_text()))?;
     let id = params
         .iter()
         .find_map(|(name, value)| (name == segment).then_some(value))
@@ -405,12 +410,18 @@ mod tests {
         let expired = key
             .mint("ops", AccessRole::Regulator, None, now - 7200, 60)
             .unwrap();
-        assert_eq!(verifier.check(&expired).unwrap_err().code(), "token_expired");
+        assert_eq!(
+            verifier.check(&expired).unwrap_err().code(),
+            ErrorCode::TokenExpired
+        );
         let other = PlatformKey::create(tempfile::tempdir().unwrap().path()).unwrap();
         let forged = other
             .mint("ops", AccessRole::RegistryAdmin, None, now, 600)
             .unwrap();
-        assert_eq!(verifier.check(&forged).unwrap_err().code(), "invalid_token");
+        assert_eq!(
+            verifier.check(&forged).unwrap_err().code(),
+            ErrorCode::InvalidToken
+        );
         assert!(PlatformKey::create(dir.path()).is_err(), "never overwrites");
         assert!(!format!("{key:?}").is_empty());
     }

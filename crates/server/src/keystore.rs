@@ -96,18 +96,18 @@ impl fmt::Debug for Kek {
 
 /// Argon2id cost parameters, as stored in `kek.json`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct KdfParams {
+pub struct KdfParams {
     /// Memory in KiB.
-    pub(crate) m_cost_kib: u32,
+    pub m_cost_kib: u32,
     /// Passes over memory.
-    pub(crate) t_cost: u32,
+    pub t_cost: u32,
     /// Lanes.
-    pub(crate) p_cost: u32,
+    pub p_cost: u32,
 }
 
 impl KdfParams {
     /// The parameters new passphrase files get: 64 MiB, 3 passes, 1 lane.
-    pub(crate) const DEFAULT: KdfParams = KdfParams {
+    pub const DEFAULT: KdfParams = KdfParams {
         m_cost_kib: 64 * 1024,
         t_cost: 3,
         p_cost: 1,
@@ -659,7 +659,7 @@ pub fn seal_with_passphrase(passphrase: &str, plaintext: &[u8]) -> Result<String
 
 /// [`seal_with_passphrase`] with chosen Argon2id parameters (tests use cheap ones;
 /// [`open_with_passphrase`] honours whatever the text says, within the same bounds as `kek.json`).
-pub(crate) fn seal_with_passphrase_using(
+pub fn seal_with_passphrase_using(
     passphrase: &str,
     plaintext: &[u8],
     params: KdfParams,
