@@ -12,7 +12,7 @@
 //! 2. **Closed loop**: the real `ecert` binary (`ecert init`, then `ecert serve` on `127.0.0.1:0` as a
 //!    child process) with the sample country set up over HTTP and one licence issued. N requests are
 //!    created with the verifier's token and N presentations derived by the holder's wallet *before* the
-//!    clock starts; then they are submitted C at a time through `ecert::client::Client`. Every answer must
+//!    clock starts; then they are submitted C at a time through `ecert_api::Client`. Every answer must
 //!    be `{"valid": true, ...}`. Reports presentations per second, latency percentiles and the ratio to the
 //!    baseline (target: at least 60%).
 //! 3. **Open loop** at 60% of the baseline rate, fixed inter-arrival time, latency counted from each
@@ -48,15 +48,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use ecert::client::Client;
-use ecert_credential::{
-    Catalogue, Certificate, Presentation, PresentationRequest, RegistryView, RequestItem, StatusView,
-};
+use ecert_api::Client;
+use ecert_api::Method;
+use ecert_credential::{Catalogue, Presentation, PresentationRequest, RegistryView, RequestItem, StatusView};
 use ecert_holder::Wallet;
 use ecert_registry::VerifyingKey;
 use ecert_server::auth::{AccessRole, PlatformKey};
 use rand_core::OsRng;
-use reqwest::Method;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
@@ -212,7 +210,7 @@ impl Server {
     }
 
     fn token(&self, role: AccessRole, scope: Option<&str>) -> String {
-        ecert::sample::token(&self.platform, role, scope).unwrap()
+        ecert_sample::country::token(&self.platform, role, scope).unwrap()
     }
 
     /// The server's CPU time so far (user + system), if /proc tells.
@@ -264,7 +262,7 @@ fn licence_items() -> Vec<RequestItem> {
 /// verifier checks against (registry snapshot, checked status list).
 async fn fixture(server: &Server) -> Fixture {
     let client = Client::new(&server.base);
-    ecert::sample::set_up(&client, &server.platform)
+    ecert_sample::country::set_up(&client, &server.platform)
         .await
         .expect("sample set-up");
     let police = client.with_token(&server.token(AccessRole::Issuer, Some(TRAFFIC_POLICE)));
@@ -272,12 +270,12 @@ async fn fixture(server: &Server) -> Fixture {
         .issue(
             TRAFFIC_POLICE,
             "load-licence",
-            &ecert::sample::issue_body(LICENCE, ecert::sample::driving_licence()),
+            &ecert_sample::country::issue_body(LICENCE, ecert_sample::country::driving_licence()),
         )
         .await
         .expect("issue the licence");
-    assert_eq!(status, 201, "{answer}");
-    let licence = Certificate::from_json(&answer["certificate"].to_string()).unwrap();
+    assert_eq!(status, 201, "{answer:?}");
+    let licence = answer.certificate;
     let (view, catalogue, _) = client.registry_state(&server.registry_key).await.unwrap();
     let statuses = client
         .status_list(TRAFFIC_POLICE, &licence.status.list)
@@ -392,7 +390,7 @@ fn prepare_submissions(runtime: &tokio::runtime::Runtime, fixture: &Fixture, n: 
             for _ in 0..(n - requests.len()).min(16) {
                 let desk = fixture.desk.clone();
                 let items = items.clone();
-                batch.spawn(async move { desk.create_request(VERIFIER, PURPOSE, &items).await });
+                batch.spawn(async move { desk.untyped().create_request(VERIFIER, PURPOSE, &items).await });
             }
             while let Some(created) = batch.join_next().await {
                 requests.push(created.unwrap().expect("create a presentation request"));
@@ -416,7 +414,8 @@ fn prepare_submissions(runtime: &tokio::runtime::Runtime, fixture: &Fixture, n: 
 /// Sends one presentation; `Err` unless the service verified it as valid.
 async fn submit(client: &Client, submission: &Submission) -> Result<(), String> {
     let (_, answer) = client
-        .call(Method::POST, &submission.path, Some(&submission.body), &[])
+        .untyped()
+        .call(Method::Post, &submission.path, Some(&submission.body), &[])
         .await
         .map_err(|e| e.to_string())?;
     if answer["valid"] == true {

@@ -1,10 +1,8 @@
-//! `ecert`: the operator's command line around the services of ecert-server, and the demo. The role
-//! crates do the certificate work, ecert-server the HTTP services and storage; this crate reads the
-//! command line, calls the services over HTTP and prints what they answer.
+//! `ecert`: the operator's command line, one module per command ([`cli`]), around the services of
+//! ecert-server, which it runs (`serve`) or calls over HTTP through ecert-api's typed client; and one
+//! module for what it prints ([`output`]).
 
 #![forbid(unsafe_code)]
 
 pub mod cli;
-pub mod client;
-pub mod demo;
-pub mod sample;
+pub mod output;

@@ -517,8 +517,19 @@ impl Client {
         request: &PresentationRequest,
         presentation: &Presentation,
     ) -> ClientResult<VerificationResult> {
-        let params = [request.verifier.as_str(), request.nonce.as_str()];
-        self.answer(Call::new(op::SUBMIT_PRESENTATION, &params).body(presentation)?)
+        self.submit_to(&request.verifier, &request.nonce, presentation)
+            .await
+    }
+
+    /// `submitPresentation` for the request of `verifier` with `nonce` (a presentation handed over with
+    /// its nonce, the request itself not at hand).
+    pub async fn submit_to(
+        &self,
+        verifier: &str,
+        nonce: &str,
+        presentation: &Presentation,
+    ) -> ClientResult<VerificationResult> {
+        self.answer(Call::new(op::SUBMIT_PRESENTATION, &[verifier, nonce]).body(presentation)?)
             .await
     }
 
@@ -584,7 +595,7 @@ impl Untyped<'_> {
     /// `method` on `path` (already encoded) with an optional JSON body and extra headers: the status and
     /// the JSON answer of a 2xx, else the error.
     pub async fn call(
-        &self,
+        self,
         method: Method,
         path: &str,
         body: Option<&Value>,
@@ -607,14 +618,58 @@ impl Untyped<'_> {
     }
 
     /// GET, JSON answer.
-    pub async fn get(&self, path: &str) -> ClientResult<Value> {
+    pub async fn get(self, path: &str) -> ClientResult<Value> {
         self.call(Method::Get, path, None, &[]).await.map(|(_, v)| v)
     }
 
     /// POST a JSON body, JSON answer.
-    pub async fn post(&self, path: &str, body: &impl Serialize) -> ClientResult<Value> {
+    pub async fn post(self, path: &str, body: &impl Serialize) -> ClientResult<Value> {
         let body = encode(body)?;
         self.call(Method::Post, path, Some(&body), &[])
+            .await
+            .map(|(_, v)| v)
+    }
+
+    /// `issueCertificate` with any body: the status and the JSON answer.
+    pub async fn issue(
+        self,
+        issuer: &str,
+        idempotency_key: &str,
+        body: &impl Serialize,
+    ) -> ClientResult<(u16, Value)> {
+        let body = encode(body)?;
+        let path = op::ISSUE_CERTIFICATE.path_with(&[issuer]);
+        self.call(
+            Method::Post,
+            &path,
+            Some(&body),
+            &[(IDEMPOTENCY_KEY, idempotency_key)],
+        )
+        .await
+    }
+
+    /// `createPresentationRequest` with any items.
+    pub async fn create_request(
+        self,
+        verifier: &str,
+        purpose: &str,
+        items: &Value,
+    ) -> ClientResult<PresentationRequest> {
+        let body = serde_json::json!({"purpose": purpose, "items": items});
+        let path = op::CREATE_PRESENTATION_REQUEST.path_with(&[verifier]);
+        let (status, answer) = self.call(Method::Post, &path, Some(&body), &[]).await?;
+        serde_json::from_value(answer).map_err(|e| ClientError::bad_response(Some(status), e.to_string()))
+    }
+
+    /// `submitPresentation`: the JSON answer.
+    pub async fn submit(
+        self,
+        request: &PresentationRequest,
+        presentation: &Presentation,
+    ) -> ClientResult<Value> {
+        let body = encode(presentation)?;
+        let path = op::SUBMIT_PRESENTATION.path_with(&[&request.verifier, &request.nonce]);
+        self.call(Method::Post, &path, Some(&body), &[])
             .await
             .map(|(_, v)| v)
     }

@@ -1,12 +1,11 @@
-//! A sample country for the demo, the load script and the service tests: issuing departments of two
-//! regions, four verifiers with registered purposes, one person's and one enterprise's attributes, and
-//! the set-up of all of it over HTTP with real tokens, exactly as operators would do it.
+//! A sample country for the demo, the load benches and the tests: issuing departments of two regions,
+//! four verifiers with registered purposes, one person's and one enterprise's attributes, and the set-up
+//! of all of it over HTTP with real tokens, exactly as operators would do it.
 
+use ecert_api::{Client, ClientCode, ClientError, IssueCertificate, KeyPublication, NewIssuer};
 use ecert_credential::{Purpose, PurposeGrant, TypeId, VerifierRecord};
-use serde_json::{Value, json};
-
-use crate::client::{Client, ClientError};
 use ecert_server::auth::{AccessRole, PlatformKey};
+use serde_json::{Map, Value, json};
 
 /// An issuing department of the sample country.
 #[derive(Clone, Copy, Debug)]
@@ -58,10 +57,10 @@ pub const ISSUERS: [SampleIssuer; 5] = [
 
 /// The schema files of the certificate types the sample issuers use (specs/schemas/).
 pub const SCHEMAS: [&str; 4] = [
-    include_str!("../specs/schemas/cn.resident-id-card@1.json"),
-    include_str!("../specs/schemas/cn.driving-licence@1.json"),
-    include_str!("../specs/schemas/cn.academic-degree@1.json"),
-    include_str!("../specs/schemas/cn.business-licence@1.json"),
+    include_str!("../../../specs/schemas/cn.resident-id-card@1.json"),
+    include_str!("../../../specs/schemas/cn.driving-licence@1.json"),
+    include_str!("../../../specs/schemas/cn.academic-degree@1.json"),
+    include_str!("../../../specs/schemas/cn.business-licence@1.json"),
 ];
 
 fn purpose(id: &str, description: &str, type_id: &str, attributes: &[&str], claims: &[&str]) -> Purpose {
@@ -196,15 +195,24 @@ pub fn today() -> String {
 /// The last day of the sample keys and certificates.
 pub const LAST_DAY: &str = "2035-12-31";
 
-/// The body of an issuance request, valid from today to [`LAST_DAY`].
-pub fn issue_body(type_id: &str, attributes: Value) -> Value {
-    json!({"type": type_id, "attributes": attributes, "valid_from": today(), "valid_until": LAST_DAY})
+/// An issuance request of `type_id` with `attributes` (a JSON object; anything else issues with no
+/// attributes, which the service refuses), valid from today to [`LAST_DAY`].
+pub fn issue_body(type_id: &str, attributes: Value) -> IssueCertificate {
+    IssueCertificate {
+        type_id: type_id.to_owned(),
+        attributes: match attributes {
+            Value::Object(attributes) => attributes,
+            _ => Map::new(),
+        },
+        valid_from: today(),
+        valid_until: LAST_DAY.to_owned(),
+        key_id: None,
+    }
 }
 
 /// Mints a one-hour token.
 pub fn token(platform: &PlatformKey, role: AccessRole, scope: Option<&str>) -> Result<String, String> {
-    let now = ecert_server::clock::now();
-    platform.mint("sample", role, scope, now, 3600)
+    platform.mint("sample", role, scope, ecert_server::clock::now(), 3600)
 }
 
 /// Sets the sample country up on the services at `base`: the types, the issuers (each authorised for
@@ -213,7 +221,7 @@ pub async fn set_up(base: &Client, platform: &PlatformKey) -> Result<(), ClientE
     let minted = |role, scope| {
         token(platform, role, scope).map_err(|message| ClientError {
             status: None,
-            code: "token".into(),
+            code: ClientCode::BadResponse,
             message,
         })
     };
@@ -221,41 +229,38 @@ pub async fn set_up(base: &Client, platform: &PlatformKey) -> Result<(), ClientE
     for schema in SCHEMAS {
         let schema: Value = serde_json::from_str(schema).map_err(|e| ClientError {
             status: None,
-            code: "schema".into(),
-            message: e.to_string(),
+            code: ClientCode::BadResponse,
+            message: format!("a sample schema: {e}"),
         })?;
-        admin.post("/v1/registry/types", &schema).await?;
+        admin.register_type(&schema).await?;
     }
     for issuer in ISSUERS {
         admin
-            .post(
-                "/v1/registry/issuers",
-                &json!({"id": issuer.id, "name": issuer.name, "region": issuer.region, "department": issuer.name}),
-            )
+            .register_issuer(&NewIssuer {
+                id: issuer.id.into(),
+                name: issuer.name.into(),
+                region: issuer.region.into(),
+                department: issuer.name.into(),
+            })
             .await?;
-        admin
-            .post(
-                &format!("/v1/registry/issuers/{}/authorisations", issuer.id),
-                &json!({"type": issuer.type_id}),
-            )
-            .await?;
+        admin.authorise_issuer(issuer.id, issuer.type_id).await?;
         let department = base.with_token(&minted(AccessRole::Issuer, Some(issuer.id))?);
-        let key = department
-            .post(
-                &format!("/v1/issuers/{}/keys", issuer.id),
-                &json!({"key_id": "k1"}),
-            )
-            .await?;
+        let key = department.create_issuer_key(issuer.id, "k1").await?;
         admin
-            .post(
-                &format!("/v1/registry/issuers/{}/keys", issuer.id),
-                &json!({"key_id": "k1", "public_key": key["public_key"],
-                        "not_before": today(), "not_after": LAST_DAY}),
+            .publish_key(
+                issuer.id,
+                &KeyPublication {
+                    key_id: "k1".into(),
+                    public_key: key.public_key,
+                    not_before: today(),
+                    not_after: LAST_DAY.into(),
+                    suite: None,
+                },
             )
             .await?;
     }
     for verifier in verifiers() {
-        admin.post("/v1/registry/verifiers", &verifier).await?;
+        admin.register_verifier(&verifier).await?;
     }
     Ok(())
 }

@@ -7,15 +7,16 @@
 
 use std::time::Instant;
 
+use ecert_api::{
+    Client, ClientError, ConsistencyQuery, KeyPublication, KeyStatusChange, KeyStatusName,
+    NewPresentationRequest, Page, StatusAction, StatusChange, VerificationResult,
+};
 use ecert_credential::{Catalogue, Certificate, PresentationRequest, RegistryView, RequestItem, TypeId};
 use ecert_holder::Wallet;
 use ecert_registry::VerifyingKey;
-use serde_json::{Value, json};
-use tokio::sync::oneshot;
-
-use crate::client::{Client, ClientError};
-use crate::sample;
+use ecert_sample::{Platform, country as sample};
 use ecert_server::auth::{AccessRole, PlatformKey};
+use serde_json::{Value, json};
 
 type DemoResult<T> = Result<T, String>;
 
@@ -26,50 +27,27 @@ fn failed(error: ClientError) -> String {
 /// Runs the demo, printing to stdout.
 pub async fn run() -> DemoResult<()> {
     let started = Instant::now();
-    let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
-    let data_dir = dir.path().join("data");
-    let made = ecert_server::data_dir::init(&data_dir, None).await?;
-    let config = ecert_server::Config {
-        data_dir,
-        ..ecert_server::Config::default()
-    };
-    let node = ecert_server::Node::open(config, None).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| format!("cannot listen on loopback: {e}"))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(
-        axum::serve(listener, node.app())
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .into_future(),
-    );
+    let platform = Platform::start().await?;
     println!(
-        "ecert demo: registry, issuers and verifiers serving on http://{addr} (temporary data directory)"
+        "ecert demo: registry, issuers and verifiers serving on {} (temporary data directory)",
+        platform.url()
     );
-    let registry_key = registry_key(&made.registry_key)?;
-    let outcome = play(
-        &Client::new(&format!("http://{addr}")),
-        &made.platform,
-        &registry_key,
-    )
-    .await;
-    let _ = stop.send(());
-    let _ = server.await;
-    node.close().await;
+    let outcome = play(&platform.client, &platform.platform, &platform.registry_key).await;
+    platform.stop().await?;
     outcome?;
     println!("\ndemo finished in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
 
-fn registry_key(text: &str) -> DemoResult<VerifyingKey> {
-    let bytes: [u8; 32] = ecert_credential::decode_b64(text)
-        .map_err(|e| e.to_string())?
-        .try_into()
-        .map_err(|_| "a registry key is 32 bytes".to_string())?;
-    VerifyingKey::from_bytes(&bytes).map_err(|e| e.to_string())
+/// One request item: a type, what to disclose and which claims must hold.
+fn item(id: &str, type_id: &str, disclose: &[&str], claims: &[&str]) -> DemoResult<RequestItem> {
+    Ok(RequestItem {
+        id: id.into(),
+        types: vec![TypeId::new(type_id).map_err(|e| e.to_string())?],
+        issuers: None,
+        disclose: disclose.iter().map(|s| s.to_string()).collect(),
+        claims: claims.iter().map(|s| s.to_string()).collect(),
+    })
 }
 
 struct Parties<'a> {
@@ -104,8 +82,7 @@ impl Parties<'_> {
             .issue(issuer, key, &sample::issue_body(type_id, attributes))
             .await
             .map_err(failed)?;
-        let certificate =
-            Certificate::from_json(&answer["certificate"].to_string()).map_err(|e| e.to_string())?;
+        let certificate = answer.certificate;
         println!(
             "  {issuer} issued {type_id} serial {} (status list {} #{}, key {})",
             &certificate.serial[..8],
@@ -122,11 +99,15 @@ impl Parties<'_> {
         wallet: &Wallet,
         verifier: &str,
         purpose: &str,
-        items: Value,
-    ) -> DemoResult<(PresentationRequest, ecert_credential::Presentation, Value)> {
+        items: Vec<RequestItem>,
+    ) -> DemoResult<(
+        PresentationRequest,
+        ecert_credential::Presentation,
+        VerificationResult,
+    )> {
         let desk = self.with(AccessRole::Verifier, Some(verifier))?;
         let request = desk
-            .create_request(verifier, purpose, &items)
+            .create_request(verifier, &asking(purpose, items))
             .await
             .map_err(failed)?;
         let fetched = self
@@ -161,36 +142,47 @@ impl Parties<'_> {
     }
 }
 
+/// A request body: `items` under `purpose`, with the service's lifetime.
+fn asking(purpose: &str, items: Vec<RequestItem>) -> NewPresentationRequest {
+    NewPresentationRequest {
+        purpose: purpose.into(),
+        items,
+        ttl_secs: None,
+    }
+}
+
 /// What the certificate holds beside what the verifier learned, one line per attribute and claim.
-fn side_by_side(verifier: &str, certificate: &Certificate, result: &Value) {
+fn side_by_side(verifier: &str, certificate: &Certificate, result: &VerificationResult) {
     let row = |name: &str, holds: &str, learned: &str| println!("  {name:<28} {holds:<44} {learned}");
-    let learned = &result["items"][0];
+    let learned = match result {
+        VerificationResult::Valid(verified) => verified.items.first(),
+        VerificationResult::Invalid(_) => None,
+    };
     row("", "the certificate holds", &format!("{verifier} learned"));
     for (name, value) in &certificate.attributes {
-        let shown = learned["disclosed"]
-            .get(name)
+        let shown = learned
+            .and_then(|l| l.disclosed.get(name))
             .map_or_else(|| "-".to_owned(), compact);
         row(name, &compact(value), &shown);
     }
     for (name, value) in &certificate.claims {
-        let shown = learned["claims"]
-            .get(name)
-            .map_or_else(|| "-".to_owned(), compact);
+        let shown = learned
+            .and_then(|l| l.claims.get(name))
+            .map_or_else(|| "-".to_owned(), |claim| claim.to_string());
         row(&format!("{name} (claim)"), &value.to_string(), &shown);
     }
     row(
         "validity",
         &format!("{} to {}", certificate.valid_from, certificate.valid_until),
-        &format!(
-            "{} to {}",
-            learned["valid_from"].as_str().unwrap_or("-"),
-            learned["valid_until"].as_str().unwrap_or("-")
+        &learned.map_or_else(
+            || "-".to_owned(),
+            |l| format!("{} to {}", l.valid_from, l.valid_until),
         ),
     );
     row(
         "issuer",
         &certificate.issuer,
-        learned["issuer"].as_str().unwrap_or("-"),
+        learned.map_or("-", |l| l.issuer.as_str()),
     );
 }
 
@@ -206,11 +198,10 @@ fn compact(value: &Value) -> String {
     }
 }
 
-fn outcome(result: &Value) -> String {
-    if result["valid"] == true {
-        "ACCEPTED".to_owned()
-    } else {
-        format!("REJECTED ({})", result["failure"]["code"].as_str().unwrap_or("?"))
+fn outcome(result: &VerificationResult) -> String {
+    match result {
+        VerificationResult::Valid(_) => "ACCEPTED".to_owned(),
+        VerificationResult::Invalid(failure) => format!("REJECTED ({})", failure.code),
     }
 }
 
@@ -295,8 +286,12 @@ async fn play(base: &Client, platform: &PlatformKey, registry_key: &VerifyingKey
     enterprise.add(business.clone());
 
     println!("\n3. A car-rental desk in Beijing checks a Guangdong driving licence: valid, over 18");
-    let licence_items = json!([{"id": "licence", "types": ["cn.driving-licence/1"],
-                                "disclose": ["licence_class"], "claims": ["age_over_18"]}]);
+    let licence_items = vec![item(
+        "licence",
+        "cn.driving-licence/1",
+        &["licence_class"],
+        &["age_over_18"],
+    )?];
     let (rental_request, rental_presentation, result) = parties
         .present(&person, "110105-car-rental", "rent-a-car", licence_items.clone())
         .await?;
@@ -304,8 +299,12 @@ async fn play(base: &Client, platform: &PlatformKey, registry_key: &VerifyingKey
     side_by_side("the desk", &licence, &result);
 
     println!("\n4. An employer checks the degree, and nothing else");
-    let degree_items = json!([{"id": "degree", "types": ["cn.academic-degree/1"],
-                               "disclose": ["degree_level", "degree_field", "institution"]}]);
+    let degree_items = vec![item(
+        "degree",
+        "cn.academic-degree/1",
+        &["degree_level", "degree_field", "institution"],
+        &[],
+    )?];
     let (_, _, result) = parties
         .present(&person, "110108-employer", "hiring", degree_items.clone())
         .await?;
@@ -318,7 +317,7 @@ async fn play(base: &Client, platform: &PlatformKey, registry_key: &VerifyingKey
             &person,
             "440106-hospital",
             "cross-region-care",
-            json!([{"id": "id", "types": ["cn.resident-id-card/1"], "disclose": ["residence_region"]}]),
+            vec![item("id", "cn.resident-id-card/1", &["residence_region"], &[])?],
         )
         .await?;
     println!("  result: {}", outcome(&result));
@@ -330,9 +329,17 @@ async fn play(base: &Client, platform: &PlatformKey, registry_key: &VerifyingKey
             &enterprise,
             "110101-bank",
             "corporate-account",
-            json!([{"id": "licence", "types": ["cn.business-licence/1"],
-                    "disclose": ["enterprise_name", "unified_social_credit_code", "legal_representative",
-                                 "registration_region"]}]),
+            vec![item(
+                "licence",
+                "cn.business-licence/1",
+                &[
+                    "enterprise_name",
+                    "unified_social_credit_code",
+                    "legal_representative",
+                    "registration_region",
+                ],
+                &[],
+            )?],
         )
         .await?;
     println!("  result: {}", outcome(&result));
@@ -340,10 +347,14 @@ async fn play(base: &Client, platform: &PlatformKey, registry_key: &VerifyingKey
 
     println!("\n7. The car-rental desk over-asks for the birth date and the ID number");
     let desk = parties.with(AccessRole::Verifier, Some("110105-car-rental"))?;
-    let greedy = json!([{"id": "licence", "types": ["cn.driving-licence/1"],
-                         "disclose": ["licence_class", "birth_date", "id_number"]}]);
+    let greedy = vec![item(
+        "licence",
+        "cn.driving-licence/1",
+        &["licence_class", "birth_date", "id_number"],
+        &[],
+    )?];
     match desk
-        .create_request("110105-car-rental", "rent-a-car", &greedy)
+        .create_request("110105-car-rental", &asking("rent-a-car", greedy))
         .await
     {
         Err(error) => println!("  the verifier service refuses to send it: {error}"),
@@ -355,13 +366,12 @@ async fn play(base: &Client, platform: &PlatformKey, registry_key: &VerifyingKey
         &mut rand_core::OsRng,
         "110105-car-rental",
         "rent-a-car",
-        vec![RequestItem {
-            id: "licence".into(),
-            types: vec![TypeId::new("cn.driving-licence/1").map_err(|e| e.to_string())?],
-            issuers: None,
-            disclose: vec!["licence_class".into(), "birth_date".into()],
-            claims: vec![],
-        }],
+        vec![item(
+            "licence",
+            "cn.driving-licence/1",
+            &["licence_class", "birth_date"],
+            &[],
+        )?],
         ecert_server::clock::now() + 300,
     );
     match person.prepare(&rogue, &view, &catalogue, ecert_server::clock::now()) {
@@ -378,12 +388,13 @@ async fn play(base: &Client, platform: &PlatformKey, registry_key: &VerifyingKey
     println!("\n9. The traffic police revoke the licence; the next check fails on the signed status list");
     let police = parties.with(AccessRole::Issuer, Some("440000-traffic"))?;
     police
-        .post(
-            &format!(
-                "/v1/issuers/440000-traffic/certificates/{}/revoke",
-                licence.serial
-            ),
-            &json!({"reason": "licence withdrawn after a court ruling"}),
+        .change_status(
+            "440000-traffic",
+            &licence.serial,
+            StatusAction::Revoke,
+            &StatusChange {
+                reason: Some("licence withdrawn after a court ruling".into()),
+            },
         )
         .await
         .map_err(failed)?;
@@ -405,22 +416,31 @@ async fn play(base: &Client, platform: &PlatformKey, registry_key: &VerifyingKey
     println!("\n10. The university rotates its key; degrees signed with the old key still verify");
     let university = parties.with(AccessRole::Issuer, Some("110000-university"))?;
     let k2 = university
-        .post("/v1/issuers/110000-university/keys", &json!({"key_id": "k2"}))
+        .create_issuer_key("110000-university", "k2")
         .await
         .map_err(failed)?;
     let admin = parties.with(AccessRole::RegistryAdmin, None)?;
     admin
-        .post(
-            "/v1/registry/issuers/110000-university/keys",
-            &json!({"key_id": "k2", "public_key": k2["public_key"], "not_before": sample::today(),
-                    "not_after": sample::LAST_DAY}),
+        .publish_key(
+            "110000-university",
+            &KeyPublication {
+                key_id: "k2".into(),
+                public_key: k2.public_key,
+                not_before: sample::today(),
+                not_after: sample::LAST_DAY.into(),
+                suite: None,
+            },
         )
         .await
         .map_err(failed)?;
     admin
-        .post(
-            "/v1/registry/issuers/110000-university/keys/k1/status",
-            &json!({"status": "retired"}),
+        .change_key_status(
+            "110000-university",
+            "k1",
+            &KeyStatusChange {
+                status: KeyStatusName::Retired,
+                reason: None,
+            },
         )
         .await
         .map_err(failed)?;
@@ -458,11 +478,10 @@ async fn play(base: &Client, platform: &PlatformKey, registry_key: &VerifyingKey
 async fn audit(parties: &Parties<'_>) -> DemoResult<()> {
     let heads = parties
         .base
-        .get("/v1/registry/log/tree-heads")
+        .tree_heads(Page::default())
         .await
-        .map_err(failed)?;
-    let heads: Vec<ecert_registry::SignedTreeHead> =
-        serde_json::from_value(heads["tree_heads"].clone()).map_err(|e| e.to_string())?;
+        .map_err(failed)?
+        .tree_heads;
     let (first, last) = match (heads.first(), heads.last()) {
         (Some(first), Some(last)) => (first, last),
         _ => return Err("the registry has signed no tree head".into()),
@@ -473,19 +492,17 @@ async fn audit(parties: &Parties<'_>) -> DemoResult<()> {
     }
     let proof = parties
         .base
-        .get(&format!(
-            "/v1/registry/log/consistency-proof?old_size={}&new_size={}",
-            first.size, last.size
-        ))
+        .consistency_proof(ConsistencyQuery {
+            old_size: first.size,
+            new_size: Some(last.size),
+        })
         .await
         .map_err(failed)?;
-    let hashes = proof["hashes"]
-        .as_array()
-        .ok_or("a consistency proof without hashes")?
+    let hashes = proof
+        .hashes
         .iter()
         .map(|h| {
-            let bytes =
-                ecert_credential::decode_b64(h.as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
+            let bytes = ecert_credential::decode_b64(h).map_err(|e| e.to_string())?;
             bytes.try_into().map_err(|_| "a hash is 32 bytes".to_string())
         })
         .collect::<DemoResult<Vec<[u8; 32]>>>()?;
@@ -496,9 +513,7 @@ async fn audit(parties: &Parties<'_>) -> DemoResult<()> {
         last.size,
         first.size
     );
-    let snapshot: ecert_registry::Snapshot =
-        serde_json::from_value(parties.base.get("/v1/registry/snapshot").await.map_err(failed)?)
-            .map_err(|e| e.to_string())?;
+    let snapshot = parties.base.snapshot().await.map_err(failed)?;
     let report = ecert_registry::audit(&snapshot.entries, ecert_registry::AuditPolicy::default())
         .map_err(|e| e.to_string())?;
     println!(
@@ -520,16 +535,22 @@ async fn audit(parties: &Parties<'_>) -> DemoResult<()> {
         println!("  key history of 110000-university: {}", history.join(", "));
     }
     let regulator = parties.with(AccessRole::Regulator, None)?;
-    let records = regulator.get("/v1/audit/verifications").await.map_err(failed)?;
-    let records = records["verifications"].as_array().cloned().unwrap_or_default();
-    let accepted = records.iter().filter(|r| r["outcome"] == "valid").count();
+    let records = regulator
+        .audit_verifications(&ecert_api::AuditFilter::default())
+        .await
+        .map_err(failed)?
+        .verifications;
+    let accepted = records.iter().filter(|r| r.outcome == "valid").count();
     println!(
         "  {} verification records ({} accepted), each naming what was disclosed and holding no value",
         records.len(),
         accepted
     );
     if let Some(record) = records.first() {
-        println!("  e.g. {record}");
+        println!(
+            "  e.g. {}",
+            serde_json::to_string(record).map_err(|e| e.to_string())?
+        );
     }
     Ok(())
 }
