@@ -1,23 +1,26 @@
-//! The `ecert` command line (clap): `init`, `serve`, `token` and `demo` here, and one module per party for
-//! the rest (`registry`, `issuer`, `wallet`, `verifier`, `audit`), each a client of the HTTP services.
+//! The `ecert` command line (clap): one module per command. `init`, `serve` and `token` run the operator's
+//! own node; `registry`, `issuer`, `wallet`, `verifier` and `audit` are each a party, a client of the HTTP
+//! services through ecert-api's typed client; `demo` runs the whole system once.
 //!
-//! Output is for people by default and JSON with `--json`. Exit codes: 0 success; 1 the operation failed
-//! (refused by the service, bad input file, ...); 2 bad usage; 3 the service could not be reached; 4 a
-//! presentation did not verify or the holder declined.
+//! Output is for people by default and JSON with `--json` (crate::output). Exit codes: 0 success; 1 the
+//! operation failed (refused by the service, bad input file, ...); 2 bad usage; 3 the service could not
+//! be reached; 4 a presentation did not verify or the holder declined.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use ecert_api::{Client, ClientCode, ClientError};
+use serde::Serialize;
 use serde_json::Value;
 
-use crate::auth::{AccessRole, PlatformKey};
-use crate::client::{Client, ClientError};
-use crate::config::{Config, Roles};
-
 pub mod audit;
+pub mod demo;
+pub mod init;
 pub mod issuer;
 pub mod registry;
+pub mod serve;
+pub mod token;
 pub mod verifier;
 pub mod wallet;
 
@@ -53,7 +56,7 @@ impl CliError {
 
 impl From<ClientError> for CliError {
     fn from(error: ClientError) -> CliError {
-        if error.code == "unreachable" {
+        if error.code == ClientCode::Unreachable {
             CliError::Unreachable(format!(
                 "cannot reach the service ({}); is `ecert serve` running, and is --server right?",
                 error.message
@@ -103,12 +106,8 @@ impl Connection {
     }
 
     /// Prints `value` as JSON with `--json`, else `human`.
-    pub fn print(&self, human: &str, value: &Value) {
-        if self.json {
-            println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
-        } else {
-            println!("{human}");
-        }
+    pub fn print(&self, human: &str, value: &impl Serialize) {
+        crate::output::print(self.json, human, value);
     }
 }
 
@@ -150,48 +149,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Create a data directory: database, platform token key, registry log key, key-encryption key.
-    Init {
-        /// The data directory to create.
-        #[arg(long, env = "ECERT_DATA_DIR", default_value = "ecert-data")]
-        data_dir: PathBuf,
-        /// Derive the key-encryption key from the passphrase in this environment variable (Argon2id)
-        /// instead of writing a key file.
-        #[arg(long, value_name = "VAR")]
-        passphrase_env: Option<String>,
-    },
+    Init(init::InitArgs),
     /// Run the HTTP services until Ctrl-C or SIGTERM (in-flight requests finish first).
-    Serve {
-        /// The data directory (from `ecert init`).
-        #[arg(long, env = "ECERT_DATA_DIR", default_value = "ecert-data")]
-        data_dir: PathBuf,
-        /// A configuration file (default: <data dir>/ecert.toml if present).
-        #[arg(long, env = "ECERT_CONFIG")]
-        config: Option<PathBuf>,
-        /// Address to listen on (default 127.0.0.1:7400; port 0 picks a free one).
-        #[arg(long)]
-        listen: Option<std::net::SocketAddr>,
-        /// Roles to host: registry, issuer, verifier, comma-separated, or all.
-        #[arg(long)]
-        roles: Option<Roles>,
-    },
+    Serve(serve::ServeArgs),
     /// Mint an access token with the platform key.
-    Token {
-        /// The data directory holding the platform key.
-        #[arg(long, env = "ECERT_DATA_DIR", default_value = "ecert-data")]
-        data_dir: PathBuf,
-        /// registry-admin, issuer, verifier or regulator.
-        #[arg(long)]
-        role: AccessRole,
-        /// The issuer or verifier id (issuer and verifier tokens only).
-        #[arg(long)]
-        scope: Option<String>,
-        /// Who the token is for, recorded with what it does.
-        #[arg(long, default_value = "operator")]
-        subject: String,
-        /// Lifetime in seconds.
-        #[arg(long, default_value_t = 3600)]
-        ttl: i64,
-    },
+    Token(token::TokenArgs),
     /// The registry: issuers, keys, verifiers, types; the log's tree head and proofs.
     #[command(subcommand)]
     Registry(registry::RegistryCommand),
@@ -213,25 +175,11 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Demo) {
-        Command::Init {
-            data_dir,
-            passphrase_env,
-        } => init(&data_dir, passphrase_env.as_deref()).map_err(CliError::Failed),
-        Command::Serve {
-            data_dir,
-            config,
-            listen,
-            roles,
-        } => serve(&data_dir, config.as_deref(), listen, roles).map_err(CliError::Failed),
-        Command::Token {
-            data_dir,
-            role,
-            scope,
-            subject,
-            ttl,
-        } => token(&data_dir, role, scope.as_deref(), &subject, ttl).map_err(CliError::Failed),
+        Command::Init(args) => init::run(args).map_err(CliError::Failed),
+        Command::Serve(args) => serve::run(args).map_err(CliError::Failed),
+        Command::Token(args) => token::run(args).map_err(CliError::Failed),
         Command::Demo => runtime()
-            .and_then(|runtime| runtime.block_on(crate::demo::run()))
+            .and_then(|runtime| runtime.block_on(demo::run()))
             .map_err(CliError::Failed),
         Command::Registry(command) => block_on(registry::run(command)),
         Command::Issuer(args) => block_on(issuer::run(args)),
@@ -252,75 +200,10 @@ fn block_on(future: impl std::future::Future<Output = CliResult>) -> CliResult {
     runtime().map_err(CliError::Failed)?.block_on(future)
 }
 
-fn passphrase(var: &str) -> Result<zeroize::Zeroizing<String>, String> {
-    std::env::var(var)
-        .map(zeroize::Zeroizing::new)
-        .map_err(|_| format!("the environment variable {var} holds no passphrase"))
-}
-
-fn init(data_dir: &Path, passphrase_env: Option<&str>) -> Result<(), String> {
-    let passphrase = passphrase_env.map(passphrase).transpose()?;
-    let made = runtime()?.block_on(crate::data_dir::init(
-        data_dir,
-        passphrase.as_deref().map(String::as_str),
-    ))?;
-    println!("initialised {}", data_dir.display());
-    println!(
-        "platform token key: {}",
-        ecert_credential::encode_b64(made.platform.verifying_key().as_bytes())
-    );
-    println!("registry log key:   {}", made.registry_key);
-    println!("next: ecert serve --data-dir {}", data_dir.display());
-    Ok(())
-}
-
 /// A multi-threaded runtime for one command.
 pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))
-}
-
-fn serve(
-    data_dir: &Path,
-    file: Option<&Path>,
-    listen: Option<std::net::SocketAddr>,
-    roles: Option<Roles>,
-) -> Result<(), String> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let mut config = Config::load(data_dir, file)?;
-    if let Some(listen) = listen {
-        config.listen = listen;
-    }
-    if let Some(roles) = roles {
-        config.roles = roles;
-    }
-    let passphrase = std::env::var("ECERT_PASSPHRASE")
-        .ok()
-        .map(zeroize::Zeroizing::new);
-    runtime()?.block_on(async {
-        // Before anything else, so that a SIGTERM during start-up is a graceful shutdown too.
-        let shutdown = crate::app::shutdown_signal()?;
-        crate::serve(config, passphrase.as_deref().map(String::as_str), shutdown).await
-    })
-}
-
-fn token(
-    data_dir: &Path,
-    role: AccessRole,
-    scope: Option<&str>,
-    subject: &str,
-    ttl: i64,
-) -> Result<(), String> {
-    let key = PlatformKey::open(data_dir).map_err(|e| e.to_string())?;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    println!("{}", key.mint(subject, role, scope, now, ttl)?);
-    Ok(())
 }

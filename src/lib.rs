@@ -1,21 +1,8 @@
-//! `ecert`'s shell: the HTTP services (registry, issuer, verifier) on an embedded SQLite database, their
-//! access control and configuration, and the command line around them. The role crates do the
-//! certificate work; this crate does the I/O (ARCHITECTURE.md, "the shell").
+//! `ecert`: the operator's command line, one module per command ([`cli`]), around the services of
+//! ecert-server, which it runs (`serve`) or calls over HTTP through ecert-api's typed client; and one
+//! module for what it prints ([`output`]).
 
 #![forbid(unsafe_code)]
 
-pub mod api;
-pub mod app;
-pub mod auth;
 pub mod cli;
-pub mod client;
-pub mod config;
-pub mod data_dir;
-pub mod db;
-pub mod demo;
-pub mod error;
-pub mod keystore;
-pub mod sample;
-
-pub use app::{AppState, app, serve};
-pub use config::Config;
+pub mod output;

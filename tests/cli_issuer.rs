@@ -4,70 +4,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
-mod service_support;
-
 use std::path::Path;
 
-use ecert::auth::AccessRole;
 use ecert_credential::Certificate;
+use ecert_sample::Platform as Server;
+use ecert_sample::cli::{Cli, Run};
+use ecert_server::auth::AccessRole;
 use serde_json::{Value, json};
-use service_support::Server;
 
 const PSB: &str = "110000-psb";
 const ID_CARD: &str = "cn.resident-id-card/1";
 
-/// What a run of the binary did.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn ok(self) -> Run {
-        assert_eq!(self.code, 0, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
-        self
-    }
-
-    fn fails(self, code: i32, needles: &[&str]) -> Run {
-        assert_eq!(
-            self.code, code,
-            "stdout: {}\nstderr: {}",
-            self.stdout, self.stderr
-        );
-        for needle in needles {
-            assert!(
-                self.stderr.contains(needle),
-                "stderr lacks {needle:?}: {}",
-                self.stderr
-            );
-        }
-        self
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
-    }
-}
-
 /// Runs `ecert` with `args`, in a child process so that the in-process server keeps serving, and with
 /// none of the operator's environment.
 async fn ecert(args: &[String]) -> Run {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_ecert"))
-        .args(args)
-        .env_remove("ECERT_SERVER")
-        .env_remove("ECERT_TOKEN")
-        .env_remove("ECERT_ISSUER")
-        .env_remove("ECERT_ADMIN_TOKEN")
-        .env_remove("ECERT_REGISTRY_SERVER")
-        .output()
-        .await
-        .unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    Cli::new(env!("CARGO_BIN_EXE_ecert")).run(args).await
 }
 
 /// `ecert issuer --server .. --token <issuer token> --issuer <issuer> <rest>`.
@@ -139,7 +90,7 @@ fn id_card_header() -> Vec<&'static str> {
 }
 
 fn person(name: &str) -> Value {
-    let mut card = ecert::sample::id_card();
+    let mut card = ecert_sample::country::id_card();
     card["name"] = json!(name);
     card
 }
@@ -147,10 +98,11 @@ fn person(name: &str) -> Value {
 async fn issue_via_api(server: &Server, key: &str) -> Value {
     let (status, answer) = server
         .issuer(PSB)
+        .untyped()
         .issue(
             PSB,
             key,
-            &ecert::sample::issue_body(ID_CARD, ecert::sample::id_card()),
+            &ecert_sample::country::issue_body(ID_CARD, ecert_sample::country::id_card()),
         )
         .await
         .unwrap();
@@ -160,7 +112,7 @@ async fn issue_via_api(server: &Server, key: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn keys_generate_list_publish_and_rotate() {
-    let server = Server::with_country().await;
+    let server = Server::with_country().await.unwrap();
     let admin = server.token(AccessRole::RegistryAdmin, None);
 
     let generated = psb(&server, &["keys", "generate", "k2"]).await.ok();
@@ -235,7 +187,7 @@ async fn keys_generate_list_publish_and_rotate() {
     assert_eq!(state("k4"), "active");
 
     let dir = tempfile::tempdir().unwrap();
-    let attributes = write_json(dir.path(), "card.json", &ecert::sample::id_card());
+    let attributes = write_json(dir.path(), "card.json", &ecert_sample::country::id_card());
     let issued = psb(
         &server,
         &[
@@ -255,9 +207,9 @@ async fn keys_generate_list_publish_and_rotate() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn issue_once_from_a_json_file() {
-    let server = Server::with_country().await;
+    let server = Server::with_country().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let attributes = write_json(dir.path(), "card.json", &ecert::sample::id_card());
+    let attributes = write_json(dir.path(), "card.json", &ecert_sample::country::id_card());
     let out = dir.path().join("certificate.json");
     let args = [
         "issue",
@@ -291,7 +243,7 @@ async fn issue_once_from_a_json_file() {
     assert_eq!(answer["serial"], certificate.serial.as_str());
     assert_eq!(answer["already_issued"], true);
     assert!(answer["status"]["index"].is_u64());
-    assert_eq!(server.count("certificates").await, 1);
+    assert_eq!(server.count("certificates").await.unwrap(), 1);
 
     // Without --out the certificate goes to stdout, the summary to stderr.
     let printed = psb(
@@ -323,7 +275,7 @@ async fn issue_once_from_a_json_file() {
     )
     .await
     .fails(1, &["is not valid JSON"]);
-    let mut wrong = ecert::sample::id_card();
+    let mut wrong = ecert_sample::country::id_card();
     wrong["birth_date"] = json!("07/03/1990");
     let wrong = write_json(dir.path(), "wrong.json", &wrong);
     psb(
@@ -348,12 +300,12 @@ async fn issue_once_from_a_json_file() {
     )
     .await
     .fails(2, &["--valid-from 2031-01-01 is after --valid-until"]);
-    assert_eq!(server.count("certificates").await, 2);
+    assert_eq!(server.count("certificates").await.unwrap(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn batch_issues_every_row_once() {
-    let server = Server::with_country().await;
+    let server = Server::with_country().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let rows = [person("Li Hua"), person("Wang Fang"), person("Zhang Wei")];
     let csv = write_csv(dir.path(), "cards.csv", &id_card_header(), &rows);
@@ -387,7 +339,7 @@ async fn batch_issues_every_row_once() {
         assert_eq!(certificate.attributes["name"], rows[row]["name"]);
         assert!(name.contains(&certificate.serial));
     }
-    assert_eq!(server.count("certificates").await, 3);
+    assert_eq!(server.count("certificates").await.unwrap(), 3);
 
     // Again, as after an interruption: nothing new.
     let again = psb(&server, &args).await.ok();
@@ -396,7 +348,7 @@ async fn batch_issues_every_row_once() {
         "{}",
         again.stdout
     );
-    assert_eq!(server.count("certificates").await, 3);
+    assert_eq!(server.count("certificates").await.unwrap(), 3);
     assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 3);
 
     let mut json_args = vec!["--json"];
@@ -408,7 +360,7 @@ async fn batch_issues_every_row_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn batch_with_a_bad_row_issues_nothing() {
-    let server = Server::with_country().await;
+    let server = Server::with_country().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("out");
     let batch = |csv: std::path::PathBuf, issuer: &'static str, type_id: &'static str| {
@@ -479,7 +431,7 @@ async fn batch_with_a_bad_row_issues_nothing() {
     );
 
     // A number that is not a number, on a driving licence.
-    let licence = ecert::sample::driving_licence();
+    let licence = ecert_sample::country::driving_licence();
     let names: Vec<String> = licence.as_object().unwrap().keys().cloned().collect();
     let header: Vec<&str> = names.iter().map(String::as_str).collect();
     let mut wrong = licence.clone();
@@ -502,13 +454,13 @@ async fn batch_with_a_bad_row_issues_nothing() {
         .await
         .fails(1, &["cannot read", path(&missing)]);
 
-    assert_eq!(server.count("certificates").await, 0);
+    assert_eq!(server.count("certificates").await.unwrap(), 0);
     assert!(!out_dir.exists());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn revoke_suspend_reinstate() {
-    let server = Server::with_country().await;
+    let server = Server::with_country().await.unwrap();
     let serial = issue_via_api(&server, "status-1").await["serial"]
         .as_str()
         .unwrap()
@@ -556,10 +508,11 @@ async fn revoke_suspend_reinstate() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn objections_list_show_review() {
-    let server = Server::with_country().await;
+    let server = Server::with_country().await.unwrap();
     let issued = issue_via_api(&server, "objection-1").await;
     let filed = server
         .client
+        .untyped()
         .post(
             &format!("/v1/issuers/{PSB}/objections"),
             &json!({"certificate": issued["certificate"], "statement": "I moved last year",
@@ -606,14 +559,14 @@ async fn objections_list_show_review() {
     )
     .await
     .fails(1, &["objection_closed"]);
-    assert_eq!(server.count("certificates").await, 2);
+    assert_eq!(server.count("certificates").await.unwrap(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unreachable_server_missing_token_and_usage() {
-    let server = Server::with_country().await;
+    let server = Server::with_country().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let attributes = write_json(dir.path(), "card.json", &ecert::sample::id_card());
+    let attributes = write_json(dir.path(), "card.json", &ecert_sample::country::id_card());
 
     // Nothing listens on port 1.
     let unreachable = |rest: &[&str]| {
@@ -689,5 +642,5 @@ async fn unreachable_server_missing_token_and_usage() {
     ecert(&["issuer".into(), "--issuer".into(), PSB.into()])
         .await
         .fails(2, &[]);
-    assert_eq!(server.count("certificates").await, 0);
+    assert_eq!(server.count("certificates").await.unwrap(), 0);
 }

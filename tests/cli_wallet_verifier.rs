@@ -5,53 +5,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
-mod service_support;
-
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
-use ecert::auth::AccessRole;
 use ecert_credential::{RequestItem, TypeId};
+use ecert_sample::Platform as Server;
+use ecert_sample::cli::{Cli, Run};
+use ecert_server::auth::AccessRole;
 use serde_json::Value;
-use service_support::Server;
-use tokio::io::AsyncWriteExt;
 
 const PASSPHRASE: &str = "correct horse battery staple";
 const CAR_RENTAL: &str = "110105-car-rental";
-
-/// What a run of the binary did.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn ok(self) -> Run {
-        assert_eq!(self.code, 0, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
-        self
-    }
-
-    fn fails(self, code: i32, needles: &[&str]) -> Run {
-        assert_eq!(
-            self.code, code,
-            "stdout: {}\nstderr: {}",
-            self.stdout, self.stderr
-        );
-        for needle in needles {
-            assert!(
-                self.stderr.contains(needle),
-                "stderr lacks {needle:?}: {}",
-                self.stderr
-            );
-        }
-        self
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
-    }
-}
 
 /// How to run `ecert`: the passphrase (none: unset) and what standard input holds.
 #[derive(Clone, Copy)]
@@ -68,37 +31,13 @@ const HOLDER: Env<'static> = Env {
 /// Runs `ecert` in a child process (so that the in-process server keeps serving) with none of the
 /// operator's environment, cheap wallet KDF parameters, and `env.stdin` piped in (never a terminal).
 async fn ecert(env: Env<'_>, args: &[&str]) -> Run {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_ecert"));
-    command
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .env("ECERT_WALLET_KDF", "test");
-    for var in [
-        "ECERT_SERVER",
-        "ECERT_TOKEN",
-        "ECERT_WALLET",
-        "ECERT_WALLET_PASSPHRASE",
-        "ECERT_VERIFIER",
-        "ECERT_REGISTRY_KEY",
-        "ECERT_REGISTRY_SERVER",
-    ] {
-        command.env_remove(var);
-    }
+    let mut cli = Cli::new(env!("CARGO_BIN_EXE_ecert"))
+        .env("ECERT_WALLET_KDF", "test")
+        .stdin(env.stdin);
     if let Some(passphrase) = env.passphrase {
-        command.env("ECERT_WALLET_PASSPHRASE", passphrase);
+        cli = cli.env("ECERT_WALLET_PASSPHRASE", passphrase);
     }
-    let mut child = command.spawn().unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(env.stdin.as_bytes()).await.unwrap();
-    drop(stdin);
-    let output = child.wait_with_output().await.unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    cli.run(args).await
 }
 
 fn path(p: &Path) -> &str {
@@ -174,15 +113,19 @@ async fn licence_request(server: &Server) -> (String, String) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn holder_and_verifier_over_the_command_line() {
-    let server = Server::with_country().await;
+    let server = Server::with_country().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     // An issuer's whole answer for the licence, a bare certificate for the ID card.
     let (status, licence) = server
         .issuer("440000-traffic")
+        .untyped()
         .issue(
             "440000-traffic",
             "dl-1",
-            &ecert::sample::issue_body("cn.driving-licence/1", ecert::sample::driving_licence()),
+            &ecert_sample::country::issue_body(
+                "cn.driving-licence/1",
+                ecert_sample::country::driving_licence(),
+            ),
         )
         .await
         .unwrap();
@@ -191,10 +134,11 @@ async fn holder_and_verifier_over_the_command_line() {
     std::fs::write(&licence_file, licence.to_string()).unwrap();
     let (_, id_card) = server
         .issuer("110000-psb")
+        .untyped()
         .issue(
             "110000-psb",
             "id-1",
-            &ecert::sample::issue_body("cn.resident-id-card/1", ecert::sample::id_card()),
+            &ecert_sample::country::issue_body("cn.resident-id-card/1", ecert_sample::country::id_card()),
         )
         .await
         .unwrap();
@@ -439,7 +383,7 @@ async fn holder_and_verifier_over_the_command_line() {
             disclose: vec!["licence_class".into(), "birth_date".into()],
             claims: vec![],
         }],
-        ecert::app::now() + 300,
+        ecert_server::clock::now() + 300,
     );
     let rogue_file = dir.path().join("rogue.json");
     std::fs::write(&rogue_file, rogue.to_json()).unwrap();
@@ -453,7 +397,7 @@ async fn holder_and_verifier_over_the_command_line() {
         .fails(4, &["over-asking", "birth_date", "nothing was sent"]);
     assert!(!leaked.exists());
 
-    server.stop().await;
+    server.stop().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -498,7 +442,7 @@ async fn bad_inputs_fail_clearly() {
 
     // A wrong passphrase: refused, and the file is untouched.
     let certificate = dir.path().join("licence.json");
-    std::fs::write(&certificate, ecert::sample::driving_licence().to_string()).unwrap();
+    std::fs::write(&certificate, ecert_sample::country::driving_licence().to_string()).unwrap();
     holder
         .wallet(wrong, &["list"])
         .await

@@ -8,10 +8,8 @@
     reason = "a test states its expectations by failing loudly"
 )]
 
-mod common;
-
-use common::{NOW, World, grant};
 use ecert_credential::{AttributeKind, CertificateType, Purpose, RequestItem, VerifierRecord, encode_b64};
+use ecert_sample::world::{NOW, World, grant};
 use ecert_verifier::{build_request, verify};
 use proptest::prelude::*;
 use proptest::sample::Index;

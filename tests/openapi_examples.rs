@@ -3,7 +3,7 @@
 //! dialect of OpenAPI 3.1), with the spec's own `components` for `$ref`s. And a broken example is
 //! caught, so the check cannot pass by checking nothing.
 //!
-//! tests/openapi.rs holds the spec to the code (routes, error codes); this file holds the spec's
+//! crates/server/tests/openapi.rs holds the spec to the code (routes, error codes); this file holds the spec's
 //! examples to its schemas. What the services really answer is checked against the same types by
 //! tests/services.rs.
 

@@ -9,11 +9,9 @@
     reason = "a test states its expectations by failing loudly"
 )]
 
-mod common;
-
-use common::{NOW, World, type_id};
 use ecert_credential::{CertificateStatus, KeyStatus, Presentation, PresentationRequest, RequestItem};
 use ecert_holder::{Consent, Refusal};
+use ecert_sample::world::{NOW, World, type_id};
 use ecert_verifier::{Failure, VerifiedPresentation, build_request, verify};
 use serde_json::json;
 

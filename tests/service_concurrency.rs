@@ -5,17 +5,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
-mod service_support;
-
 use std::collections::HashSet;
 use std::future::Future;
 use std::time::Duration;
 
-use ecert::client::{Client, ClientError};
+use ecert_api::{Client, ClientError};
 use ecert_credential::{Certificate, PresentationRequest};
 use ecert_holder::Wallet;
+use ecert_sample::Platform as Server;
 use serde_json::{Value, json};
-use service_support::Server;
 use sqlx::Row;
 use tokio::task::JoinSet;
 
@@ -30,8 +28,8 @@ async fn within<T>(secs: u64, body: impl Future<Output = T>) -> T {
         .unwrap_or_else(|_| panic!("the test did not finish within {secs} s"))
 }
 
-fn id_card_body() -> Value {
-    ecert::sample::issue_body(ID_CARD, ecert::sample::id_card())
+fn id_card_body() -> ecert_api::IssueCertificate {
+    ecert_sample::country::issue_body(ID_CARD, ecert_sample::country::id_card())
 }
 
 /// Runs every call at once and collects the answers (in completion order).
@@ -56,7 +54,7 @@ async fn stored(server: &Server) -> Vec<(Option<String>, String, String, i64, St
          WHERE issuer = $1",
     )
     .bind(ISSUER)
-    .fetch_all(server.state.db.pool())
+    .fetch_all(server.node.database().pool())
     .await
     .unwrap()
     .iter()
@@ -75,14 +73,16 @@ async fn stored(server: &Server) -> Vec<(Option<String>, String, String, i64, St
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_issuances_get_distinct_serials_and_positions() {
     within(60, async {
-        let server = Server::with_country().await;
+        let server = Server::with_country().await.unwrap();
         let psb = server.issuer(ISSUER);
         let answers = all_at_once((0..200).map(|i| {
             let psb = psb.clone();
             async move {
                 (
                     i,
-                    psb.issue(ISSUER, &format!("parallel-{i}"), &id_card_body()).await,
+                    psb.untyped()
+                        .issue(ISSUER, &format!("parallel-{i}"), &id_card_body())
+                        .await,
                 )
             }
         }))
@@ -102,7 +102,7 @@ async fn parallel_issuances_get_distinct_serials_and_positions() {
         }
         assert_eq!(serials.len(), 200, "a serial was issued twice");
         assert_eq!(positions.len(), 200, "a status position was allocated twice");
-        assert_eq!(server.count("certificates").await, 200);
+        assert_eq!(server.count("certificates").await.unwrap(), 200);
         // What is stored is what was answered, key by key.
         for (key, serial, list, index, text) in stored(&server).await {
             let answered = &by_key[&key.unwrap()];
@@ -113,7 +113,7 @@ async fn parallel_issuances_get_distinct_serials_and_positions() {
             );
             assert_eq!(Certificate::from_json(&text).unwrap(), *answered);
         }
-        server.stop().await;
+        server.stop().await.unwrap();
     })
     .await;
 }
@@ -121,11 +121,16 @@ async fn parallel_issuances_get_distinct_serials_and_positions() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_retries_of_one_key_issue_once() {
     within(60, async {
-        let server = Server::with_country().await;
+        let server = Server::with_country().await.unwrap();
         let psb = server.issuer(ISSUER);
         let answers = all_at_once((0..20).map(|_| {
             let psb = psb.clone();
-            async move { psb.issue(ISSUER, "one-key", &id_card_body()).await.unwrap() }
+            async move {
+                psb.untyped()
+                    .issue(ISSUER, "one-key", &id_card_body())
+                    .await
+                    .unwrap()
+            }
         }))
         .await;
         let created = answers.iter().filter(|(status, _)| *status == 201).count();
@@ -135,11 +140,11 @@ async fn parallel_retries_of_one_key_issue_once() {
         for (_, issued) in &answers {
             assert_eq!(issued, first, "every answer carries the same certificate");
         }
-        assert_eq!(server.count("certificates").await, 1);
-        assert_eq!(server.count("certificate_events").await, 1);
+        assert_eq!(server.count("certificates").await.unwrap(), 1);
+        assert_eq!(server.count("certificate_events").await.unwrap(), 1);
         let rows = stored(&server).await;
         assert_eq!(rows[0].1, first["serial"].as_str().unwrap());
-        server.stop().await;
+        server.stop().await.unwrap();
     })
     .await;
 }
@@ -147,18 +152,27 @@ async fn parallel_retries_of_one_key_issue_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_key_reused_for_another_body_is_refused_and_stores_nothing() {
     within(60, async {
-        let server = Server::with_country().await;
+        let server = Server::with_country().await.unwrap();
         let psb = server.issuer(ISSUER);
-        let (status, first) = psb.issue(ISSUER, "reused", &id_card_body()).await.unwrap();
+        let (status, first) = psb
+            .untyped()
+            .issue(ISSUER, "reused", &id_card_body())
+            .await
+            .unwrap();
         assert_eq!(status, 201);
         let counts = (
-            server.count("certificates").await,
-            server.count("certificate_events").await,
+            server.count("certificates").await.unwrap(),
+            server.count("certificate_events").await.unwrap(),
         );
-        let mut other = ecert::sample::id_card();
+        let mut other = ecert_sample::country::id_card();
         other["name"] = json!("Wang Fang");
         let error = psb
-            .issue(ISSUER, "reused", &ecert::sample::issue_body(ID_CARD, other))
+            .untyped()
+            .issue(
+                ISSUER,
+                "reused",
+                &ecert_sample::country::issue_body(ID_CARD, other),
+            )
             .await
             .unwrap_err();
         assert_eq!(
@@ -167,22 +181,31 @@ async fn a_key_reused_for_another_body_is_refused_and_stores_nothing() {
         );
         assert_eq!(
             (
-                server.count("certificates").await,
-                server.count("certificate_events").await
+                server.count("certificates").await.unwrap(),
+                server.count("certificate_events").await.unwrap()
             ),
             counts
         );
         // The original body still gets the original certificate.
-        let (status, again) = psb.issue(ISSUER, "reused", &id_card_body()).await.unwrap();
+        let (status, again) = psb
+            .untyped()
+            .issue(ISSUER, "reused", &id_card_body())
+            .await
+            .unwrap();
         assert_eq!((status, &again), (200, &first));
 
         // Ten different bodies racing for one fresh key: one wins, the other nine are refused.
         let answers = all_at_once((0..10).map(|i| {
             let psb = psb.clone();
-            let mut attributes = ecert::sample::id_card();
+            let mut attributes = ecert_sample::country::id_card();
             attributes["name"] = json!(format!("Holder {i}"));
             async move {
-                psb.issue(ISSUER, "raced", &ecert::sample::issue_body(ID_CARD, attributes))
+                psb.untyped()
+                    .issue(
+                        ISSUER,
+                        "raced",
+                        &ecert_sample::country::issue_body(ID_CARD, attributes),
+                    )
                     .await
             }
         }))
@@ -204,9 +227,9 @@ async fn a_key_reused_for_another_body_is_refused_and_stores_nothing() {
             .collect();
         assert_eq!(raced.len(), 1);
         assert_eq!(raced[0].1, created[0].1["serial"].as_str().unwrap());
-        assert_eq!(server.count("certificates").await, counts.0 + 1);
-        assert_eq!(server.count("certificate_events").await, counts.1 + 1);
-        server.stop().await;
+        assert_eq!(server.count("certificates").await.unwrap(), counts.0 + 1);
+        assert_eq!(server.count("certificate_events").await.unwrap(), counts.1 + 1);
+        server.stop().await.unwrap();
     })
     .await;
 }
@@ -215,6 +238,7 @@ async fn a_key_reused_for_another_body_is_refused_and_stores_nothing() {
 async fn wallet_with_id_card(server: &Server) -> Wallet {
     let (status, issued) = server
         .issuer(ISSUER)
+        .untyped()
         .issue(ISSUER, "wallet", &id_card_body())
         .await
         .unwrap();
@@ -232,12 +256,13 @@ async fn request_and_answer(
 ) -> (PresentationRequest, ecert_credential::Presentation) {
     let items = json!([{"id": "id", "types": [ID_CARD], "disclose": ["residence_region"]}]);
     let request = hospital
+        .untyped()
         .create_request(HOSPITAL, "cross-region-care", &items)
         .await
         .unwrap();
     let (view, catalogue, _) = server.client.registry_state(&server.registry_key).await.unwrap();
     let consent = wallet
-        .prepare(&request, &view, &catalogue, ecert::app::now())
+        .prepare(&request, &view, &catalogue, ecert_server::clock::now())
         .unwrap();
     let presentation = wallet
         .present(&mut rand::rngs::OsRng, &request, &consent, &view, &catalogue)
@@ -248,7 +273,7 @@ async fn request_and_answer(
 async fn verifications_of(server: &Server, nonce: &str) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM verifications WHERE nonce = $1")
         .bind(nonce)
-        .fetch_one(server.state.db.pool())
+        .fetch_one(server.node.database().pool())
         .await
         .unwrap()
 }
@@ -256,7 +281,7 @@ async fn verifications_of(server: &Server, nonce: &str) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_presentations_verify_and_a_nonce_is_spent_once() {
     within(60, async {
-        let server = Server::with_country().await;
+        let server = Server::with_country().await.unwrap();
         let wallet = wallet_with_id_card(&server).await;
         let hospital = server.verifier(HOSPITAL);
 
@@ -268,7 +293,7 @@ async fn parallel_presentations_verify_and_a_nonce_is_spent_once() {
         let results = all_at_once(answered.iter().cloned().map(|(request, presentation)| {
             let client = server.client.clone();
             async move {
-                let result = client.submit(&request, &presentation).await;
+                let result = client.untyped().submit(&request, &presentation).await;
                 (request.nonce, result)
             }
         }))
@@ -284,14 +309,14 @@ async fn parallel_presentations_verify_and_a_nonce_is_spent_once() {
         for (request, _) in &answered {
             assert_eq!(verifications_of(&server, &request.nonce).await, 1);
         }
-        assert_eq!(server.count("verifications").await, 20);
+        assert_eq!(server.count("verifications").await.unwrap(), 20);
 
         // One presentation submitted ten times at once: verified once, the rest find the nonce spent.
         let (request, presentation) = request_and_answer(&server, &wallet, &hospital).await;
         let results: Vec<Result<Value, ClientError>> = all_at_once((0..10).map(|_| {
             let client = server.client.clone();
             let (request, presentation) = (request.clone(), presentation.clone());
-            async move { client.submit(&request, &presentation).await }
+            async move { client.untyped().submit(&request, &presentation).await }
         }))
         .await;
         let verified: Vec<&Value> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
@@ -305,8 +330,8 @@ async fn parallel_presentations_verify_and_a_nonce_is_spent_once() {
             );
         }
         assert_eq!(verifications_of(&server, &request.nonce).await, 1);
-        assert_eq!(server.count("verifications").await, 21);
-        server.stop().await;
+        assert_eq!(server.count("verifications").await.unwrap(), 21);
+        server.stop().await.unwrap();
     })
     .await;
 }
@@ -314,23 +339,38 @@ async fn parallel_presentations_verify_and_a_nonce_is_spent_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_and_spent_nonces_survive_a_restart() {
     within(60, async {
-        let server = Server::with_country().await;
+        let server = Server::with_country().await.unwrap();
         let wallet = wallet_with_id_card(&server).await;
         let hospital = server.verifier(HOSPITAL);
         let (answered_request, answered) = request_and_answer(&server, &wallet, &hospital).await;
         let (open_request, open) = request_and_answer(&server, &wallet, &hospital).await;
-        let result = server.client.submit(&answered_request, &answered).await.unwrap();
+        let result = server
+            .client
+            .untyped()
+            .submit(&answered_request, &answered)
+            .await
+            .unwrap();
         assert_eq!(result["valid"], true, "{result}");
 
         // The new process knows the requests only from the database.
-        let server = server.restart().await;
-        let result = server.client.submit(&open_request, &open).await.unwrap();
+        let server = server.restart().await.unwrap();
+        let result = server
+            .client
+            .untyped()
+            .submit(&open_request, &open)
+            .await
+            .unwrap();
         assert_eq!(
             result["valid"], true,
             "a request made before the restart: {result}"
         );
         for (request, presentation) in [(&answered_request, &answered), (&open_request, &open)] {
-            let refused = server.client.submit(request, presentation).await.unwrap_err();
+            let refused = server
+                .client
+                .untyped()
+                .submit(request, presentation)
+                .await
+                .unwrap_err();
             assert_eq!(
                 (refused.status, refused.code.as_str()),
                 (Some(409), "nonce_used"),
@@ -339,8 +379,8 @@ async fn requests_and_spent_nonces_survive_a_restart() {
         }
         assert_eq!(verifications_of(&server, &answered_request.nonce).await, 1);
         assert_eq!(verifications_of(&server, &open_request.nonce).await, 1);
-        assert_eq!(server.count("verifications").await, 2);
-        server.stop().await;
+        assert_eq!(server.count("verifications").await.unwrap(), 2);
+        server.stop().await.unwrap();
     })
     .await;
 }

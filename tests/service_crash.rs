@@ -16,9 +16,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ecert::auth::{AccessRole, PlatformKey};
-use ecert::client::Client;
+use ecert_api::Client;
 use ecert_registry::{Hash, SignedTreeHead, VerifyingKey};
+use ecert_server::auth::{AccessRole, PlatformKey};
 use serde_json::Value;
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
@@ -126,13 +126,14 @@ impl Deployment {
     }
 
     fn client(&self, node: &Node, role: AccessRole, scope: Option<&str>) -> Client {
-        Client::new(&node.base).with_token(&ecert::sample::token(&self.platform, role, scope).unwrap())
+        Client::new(&node.base)
+            .with_token(&ecert_sample::country::token(&self.platform, role, scope).unwrap())
     }
 
     /// Opens the database file directly, beside the running server (SQLite in WAL mode allows it).
     async fn database(&self) -> SqlitePool {
         let options = SqliteConnectOptions::new()
-            .filename(self.data_dir.join(ecert::db::DATABASE_FILE))
+            .filename(self.data_dir.join(ecert_server::db::DATABASE_FILE))
             .busy_timeout(Duration::from_secs(10));
         SqlitePoolOptions::new()
             .max_connections(1)
@@ -204,17 +205,17 @@ enum Outcome {
 }
 
 async fn issue_once(client: &Client, key: &str) -> Outcome {
-    let body = ecert::sample::issue_body("cn.resident-id-card/1", ecert::sample::id_card());
-    match tokio::time::timeout(CALL_TIMEOUT, client.issue(ISSUER, key, &body)).await {
+    let body = ecert_sample::country::issue_body("cn.resident-id-card/1", ecert_sample::country::id_card());
+    match tokio::time::timeout(CALL_TIMEOUT, client.untyped().issue(ISSUER, key, &body)).await {
         Err(_) => Outcome::Lost("timed out".into()),
         Ok(Ok((status, issued))) => Outcome::Issued { status, issued },
         // A status with an unreadable body is an answer cut off mid-way.
-        Ok(Err(error)) if error.status.is_none() || error.code == "bad_response" => {
+        Ok(Err(error)) if error.status.is_none() || error.code.as_str() == "bad_response" => {
             Outcome::Lost(error.to_string())
         }
         Ok(Err(error)) => Outcome::Refused {
             status: error.status.unwrap_or_default(),
-            code: error.code,
+            code: error.code.to_string(),
         },
     }
 }
@@ -362,7 +363,9 @@ async fn assert_acknowledged_survive(
         );
         let record = tokio::time::timeout(
             CALL_TIMEOUT,
-            issuer.get(&format!("/v1/issuers/{ISSUER}/certificates/{serial}")),
+            issuer
+                .untyped()
+                .get(&format!("/v1/issuers/{ISSUER}/certificates/{serial}")),
         )
         .await
         .unwrap()
@@ -421,7 +424,7 @@ fn decode_hashes(proof: &Value) -> Vec<Hash> {
 
 /// A verifier record for the `n`th registry write of the test.
 fn desk(n: usize) -> ecert_credential::VerifierRecord {
-    let mut record = ecert::sample::verifiers().swap_remove(2);
+    let mut record = ecert_sample::country::verifiers().swap_remove(2);
     record.id = format!("440106-desk-{n}");
     record.name = format!("Tianhe Hospital desk {n}");
     record
@@ -433,16 +436,17 @@ async fn killed_mid_burst_loses_nothing_acknowledged() {
         let deployment = Deployment::init().await;
         let mut node = deployment.serve().await;
         let public = Client::new(&node.base);
-        ecert::sample::set_up(&public, &deployment.platform)
+        ecert_sample::country::set_up(&public, &deployment.platform)
             .await
             .unwrap();
-        let served_key = public.get("/v1/registry/key").await.unwrap();
+        let served_key = public.untyped().get("/v1/registry/key").await.unwrap();
         assert_eq!(
             served_key["registry_key"],
             ecert_credential::encode_b64(deployment.registry_key.as_bytes())
         );
         let head_before: SignedTreeHead =
-            serde_json::from_value(public.get("/v1/registry/log/tree-head").await.unwrap()).unwrap();
+            serde_json::from_value(public.untyped().get("/v1/registry/log/tree-head").await.unwrap())
+                .unwrap();
 
         let issuer = deployment.client(&node, AccessRole::Issuer, Some(ISSUER));
         let burst = Burst::start(&issuer, burst_keys("crash"));
@@ -455,7 +459,7 @@ async fn killed_mid_burst_loses_nothing_acknowledged() {
                 let mut heads = Vec::new();
                 for n in 0..200 {
                     let record = desk(n);
-                    let call = admin.post("/v1/registry/verifiers", &record);
+                    let call = admin.untyped().post("/v1/registry/verifiers", &record);
                     match tokio::time::timeout(CALL_TIMEOUT, call).await {
                         Ok(Ok(answer)) => {
                             let head: SignedTreeHead =
@@ -463,7 +467,7 @@ async fn killed_mid_burst_loses_nothing_acknowledged() {
                             heads.push((n, head));
                             appended.fetch_add(1, Ordering::SeqCst);
                         }
-                        Ok(Err(error)) if error.status.is_some() && error.code != "bad_response" => {
+                        Ok(Err(error)) if error.status.is_some() && error.code.as_str() != "bad_response" => {
                             panic!("registry write {n} refused: {error}")
                         }
                         _ => break,
@@ -514,10 +518,11 @@ async fn killed_mid_burst_loses_nothing_acknowledged() {
         // The registry: every head it ever signed verifies, and the latest extends each of them.
         let public = Client::new(&node.base);
         let key = &deployment.registry_key;
-        let listed = public.get("/v1/registry/log/tree-heads").await.unwrap();
+        let listed = public.untyped().get("/v1/registry/log/tree-heads").await.unwrap();
         let heads: Vec<SignedTreeHead> = serde_json::from_value(listed["tree_heads"].clone()).unwrap();
         let latest: SignedTreeHead =
-            serde_json::from_value(public.get("/v1/registry/log/tree-head").await.unwrap()).unwrap();
+            serde_json::from_value(public.untyped().get("/v1/registry/log/tree-head").await.unwrap())
+                .unwrap();
         assert_eq!(heads.last(), Some(&latest));
         assert_eq!(
             heads.iter().map(|h| h.size).collect::<Vec<_>>(),
@@ -535,6 +540,7 @@ async fn killed_mid_burst_loses_nothing_acknowledged() {
         assert!(latest.size >= head_before.size + appends.len() as u64);
         for head in &heads {
             let proof = public
+                .untyped()
                 .get(&format!(
                     "/v1/registry/log/consistency-proof?old_size={}&new_size={}",
                     head.size, latest.size
@@ -573,7 +579,7 @@ async fn terminated_mid_burst_finishes_what_it_started() {
     within(60, async {
         let deployment = Deployment::init().await;
         let mut node = deployment.serve().await;
-        ecert::sample::set_up(&Client::new(&node.base), &deployment.platform)
+        ecert_sample::country::set_up(&Client::new(&node.base), &deployment.platform)
             .await
             .unwrap();
         let issuer = deployment.client(&node, AccessRole::Issuer, Some(ISSUER));

@@ -3,19 +3,22 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
-mod service_support;
-
-use ecert::auth::AccessRole;
-use ecert::client::Client;
+use ecert_api::Client;
 use ecert_credential::{Catalogue, Certificate, PresentationRequest, RegistryView};
 use ecert_holder::Wallet;
+use ecert_sample::Platform as Server;
+use ecert_server::auth::AccessRole;
 use serde_json::{Value, json};
-use service_support::Server;
 
 async fn issue(server: &Server, issuer: &str, type_id: &str, attributes: Value, key: &str) -> Certificate {
     let (status, answer) = server
         .issuer(issuer)
-        .issue(issuer, key, &ecert::sample::issue_body(type_id, attributes))
+        .untyped()
+        .issue(
+            issuer,
+            key,
+            &ecert_sample::country::issue_body(type_id, attributes),
+        )
         .await
         .unwrap();
     assert_eq!(status, 201);
@@ -36,12 +39,17 @@ async fn answer(server: &Server, wallet: &Wallet, request: &PresentationRequest)
         .await
         .unwrap();
     assert_eq!(&fetched, request);
-    let now = ecert::app::now();
+    let now = ecert_server::clock::now();
     let consent = wallet.prepare(&fetched, &view, &catalogue, now).unwrap();
     let presentation = wallet
         .present(&mut rand::rngs::OsRng, &fetched, &consent, &view, &catalogue)
         .unwrap();
-    server.client.submit(&fetched, &presentation).await.unwrap()
+    server
+        .client
+        .untyped()
+        .submit(&fetched, &presentation)
+        .await
+        .unwrap()
 }
 
 fn licence_items() -> Value {
@@ -51,14 +59,14 @@ fn licence_items() -> Value {
 
 #[tokio::test]
 async fn whole_flow_over_http() {
-    let server = Server::with_country().await;
+    let server = Server::with_country().await.unwrap();
     let mut wallet = Wallet::new();
     wallet.add(
         issue(
             &server,
             "110000-psb",
             "cn.resident-id-card/1",
-            ecert::sample::id_card(),
+            ecert_sample::country::id_card(),
             "id-1",
         )
         .await,
@@ -67,7 +75,7 @@ async fn whole_flow_over_http() {
         &server,
         "440000-traffic",
         "cn.driving-licence/1",
-        ecert::sample::driving_licence(),
+        ecert_sample::country::driving_licence(),
         "dl-1",
     )
     .await;
@@ -76,6 +84,7 @@ async fn whole_flow_over_http() {
     // A car-rental desk in Beijing checks a Guangdong licence: licence class and adulthood, nothing else.
     let desk = server.verifier("110105-car-rental");
     let request = desk
+        .untyped()
         .create_request("110105-car-rental", "rent-a-car", &licence_items())
         .await
         .unwrap();
@@ -89,10 +98,11 @@ async fn whole_flow_over_http() {
 
     // The same presentation again: the nonce is spent.
     let (view, catalogue) = registry(&server).await;
-    let consent = wallet.prepare(&request, &view, &catalogue, ecert::app::now());
+    let consent = wallet.prepare(&request, &view, &catalogue, ecert_server::clock::now());
     assert!(consent.is_ok(), "the wallet itself does not track nonces");
     let replay = server
         .client
+        .untyped()
         .submit(
             &request,
             &wallet
@@ -112,6 +122,7 @@ async fn whole_flow_over_http() {
     // A hospital in Guangdong checks a Beijing ID card's residence region: mutual recognition.
     let hospital = server.verifier("440106-hospital");
     let request = hospital
+        .untyped()
         .create_request(
             "440106-hospital",
             "cross-region-care",
@@ -129,6 +140,7 @@ async fn whole_flow_over_http() {
     // The traffic police revoke the licence: the next presentation fails, on the signed status list.
     let police = server.issuer("440000-traffic");
     police
+        .untyped()
         .post(
             &format!(
                 "/v1/issuers/440000-traffic/certificates/{}/revoke",
@@ -145,6 +157,7 @@ async fn whole_flow_over_http() {
         .unwrap();
     assert!(list.version >= 2);
     let request = desk
+        .untyped()
         .create_request("110105-car-rental", "rent-a-car", &licence_items())
         .await
         .unwrap();
@@ -153,30 +166,47 @@ async fn whole_flow_over_http() {
     assert_eq!(result["failure"]["code"], "revoked", "{result}");
 
     // The audit records name what was disclosed and hold no value.
-    let audit = server.regulator().get("/v1/audit/verifications").await.unwrap();
+    let audit = server
+        .regulator()
+        .untyped()
+        .get("/v1/audit/verifications")
+        .await
+        .unwrap();
     let records = audit["verifications"].as_array().unwrap();
     assert_eq!(records.len(), 3);
     assert_eq!(records[0]["items"][0]["disclosed"], json!(["licence_class"]));
     assert_eq!(records[2]["outcome"], "revoked");
     assert!(!audit.to_string().contains("C1") && !audit.to_string().contains("110105\""));
     let own = desk
+        .untyped()
         .get("/v1/verifiers/110105-car-rental/verifications")
         .await
         .unwrap();
     assert_eq!(own["verifications"].as_array().unwrap().len(), 2);
-    server.stop().await;
+    server.stop().await.unwrap();
 }
 
 #[tokio::test]
 async fn tree_heads_and_proofs() {
-    let server = Server::with_country().await;
-    let head = server.client.get("/v1/registry/log/tree-head").await.unwrap();
+    let server = Server::with_country().await.unwrap();
+    let head = server
+        .client
+        .untyped()
+        .get("/v1/registry/log/tree-head")
+        .await
+        .unwrap();
     let size = head["size"].as_u64().unwrap();
     assert!(size > 10);
-    let heads = server.client.get("/v1/registry/log/tree-heads").await.unwrap();
+    let heads = server
+        .client
+        .untyped()
+        .get("/v1/registry/log/tree-heads")
+        .await
+        .unwrap();
     assert_eq!(heads["tree_heads"].as_array().unwrap().len() as u64, size);
     let proof = server
         .client
+        .untyped()
         .get(&format!(
             "/v1/registry/log/inclusion-proof?leaf_index=3&tree_size={size}"
         ))
@@ -185,17 +215,26 @@ async fn tree_heads_and_proofs() {
     assert_eq!(proof["leaf_index"], 3);
     let consistency = server
         .client
+        .untyped()
         .get(&format!(
             "/v1/registry/log/consistency-proof?old_size=5&new_size={size}"
         ))
         .await
         .unwrap();
     assert!(!consistency["hashes"].as_array().unwrap().is_empty());
-    let snapshot: ecert_registry::Snapshot =
-        serde_json::from_value(server.client.get("/v1/registry/snapshot").await.unwrap()).unwrap();
+    let snapshot: ecert_registry::Snapshot = serde_json::from_value(
+        server
+            .client
+            .untyped()
+            .get("/v1/registry/snapshot")
+            .await
+            .unwrap(),
+    )
+    .unwrap();
     snapshot.verify(&server.registry_key).unwrap();
     let bad = server
         .client
+        .untyped()
         .get("/v1/registry/log/inclusion-proof?leaf_index=99999")
         .await
         .unwrap_err();
@@ -203,31 +242,35 @@ async fn tree_heads_and_proofs() {
         (bad.status, bad.code.as_str()),
         (Some(400), "invalid_proof_request")
     );
-    server.stop().await;
+    server.stop().await.unwrap();
 }
 
 /// Every write refused for want of the right token changes nothing.
 #[tokio::test]
 async fn access_control() {
-    let server = Server::with_country().await;
-    let entries = server.count("registry_entries").await;
-    let certificates = server.count("certificates").await;
-    let body = ecert::sample::issue_body("cn.resident-id-card/1", ecert::sample::id_card());
+    let server = Server::with_country().await.unwrap();
+    let entries = server.count("registry_entries").await.unwrap();
+    let certificates = server.count("certificates").await.unwrap();
+    let body = serde_json::to_value(ecert_sample::country::issue_body(
+        "cn.resident-id-card/1",
+        ecert_sample::country::id_card(),
+    ))
+    .unwrap();
     let issue_path = "/v1/issuers/110000-psb/certificates";
-    let now = ecert::app::now();
-    let admin_token = server.token(ecert::auth::AccessRole::RegistryAdmin, None);
+    let now = ecert_server::clock::now();
+    let admin_token = server.token(ecert_server::auth::AccessRole::RegistryAdmin, None);
     let expired = server
         .platform
         .mint(
             "x",
-            ecert::auth::AccessRole::Issuer,
+            ecert_server::auth::AccessRole::Issuer,
             Some("110000-psb"),
             now - 7200,
             60,
         )
         .unwrap();
     let tampered = {
-        let token = server.token(ecert::auth::AccessRole::Issuer, Some("110000-psb"));
+        let token = server.token(ecert_server::auth::AccessRole::Issuer, Some("110000-psb"));
         let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
         let mut signature = ecert_credential::decode_b64(&parts[2]).unwrap();
         signature[0] ^= 1;
@@ -246,9 +289,15 @@ async fn access_control() {
     };
     let other_platform = {
         let dir = tempfile::tempdir().unwrap();
-        let key = ecert::auth::PlatformKey::create(dir.path()).unwrap();
-        key.mint("x", ecert::auth::AccessRole::Issuer, Some("110000-psb"), now, 600)
-            .unwrap()
+        let key = ecert_server::auth::PlatformKey::create(dir.path()).unwrap();
+        key.mint(
+            "x",
+            ecert_server::auth::AccessRole::Issuer,
+            Some("110000-psb"),
+            now,
+            600,
+        )
+        .unwrap()
     };
     let cases: Vec<(Client, u16, &str)> = vec![
         (server.client.clone(), 401, "missing_token"),
@@ -263,8 +312,9 @@ async fn access_control() {
     ];
     for (client, status, code) in &cases {
         let error = client
+            .untyped()
             .call(
-                reqwest::Method::POST,
+                ecert_api::Method::Post,
                 issue_path,
                 Some(&body),
                 &[("Idempotency-Key", "a")],
@@ -331,6 +381,7 @@ async fn access_control() {
         server.client.clone(),
     ] {
         let error = client
+            .untyped()
             .post(
                 "/v1/registry/issuers",
                 &json!({"id": "999999-x", "name": "x", "region": "999999", "department": "x"}),
@@ -342,27 +393,35 @@ async fn access_control() {
     // A verifier cannot make requests for another verifier, nor read its records.
     let error = server
         .verifier("110108-employer")
+        .untyped()
         .create_request("110105-car-rental", "rent-a-car", &licence_items())
         .await
         .unwrap_err();
-    assert_eq!(error.code, "out_of_scope");
+    assert_eq!(error.code.as_str(), "out_of_scope");
     let error = server
         .verifier("110108-employer")
+        .untyped()
         .get("/v1/verifiers/110105-car-rental/verifications")
         .await;
-    assert_eq!(error.unwrap_err().code, "out_of_scope");
+    assert_eq!(error.unwrap_err().code.as_str(), "out_of_scope");
     let error = server
         .issuer("110000-psb")
+        .untyped()
         .get("/v1/audit/verifications")
         .await
         .unwrap_err();
-    assert_eq!(error.code, "wrong_role");
+    assert_eq!(error.code.as_str(), "wrong_role");
     // Reading the registry, the log and status lists needs no token.
-    server.client.get("/v1/registry/issuers").await.unwrap();
-    server.client.get("/v1/registry/log/entries").await.unwrap();
-    assert_eq!(server.count("registry_entries").await, entries);
-    assert_eq!(server.count("certificates").await, certificates);
-    server.stop().await;
+    server.client.untyped().get("/v1/registry/issuers").await.unwrap();
+    server
+        .client
+        .untyped()
+        .get("/v1/registry/log/entries")
+        .await
+        .unwrap();
+    assert_eq!(server.count("registry_entries").await.unwrap(), entries);
+    assert_eq!(server.count("certificates").await.unwrap(), certificates);
+    server.stop().await.unwrap();
 }
 
 /// Every table's row count, to show that a refused request stored nothing.
@@ -380,15 +439,17 @@ async fn all_counts(server: &Server) -> Vec<i64> {
         "presentation_requests",
         "verifications",
     ] {
-        counts.push(server.count(table).await);
+        counts.push(server.count(table).await.unwrap());
     }
     counts
 }
 
 #[tokio::test]
 async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
-    let server = Server::start_with(|config| config.max_body_bytes = 16 * 1024).await;
-    ecert::sample::set_up(&server.client, &server.platform)
+    let server = Server::start_with(|config| config.max_body_bytes = 16 * 1024)
+        .await
+        .unwrap();
+    ecert_sample::country::set_up(&server.client, &server.platform)
         .await
         .unwrap();
     let psb = server.issuer("110000-psb");
@@ -400,24 +461,26 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
             &server,
             "440000-traffic",
             "cn.driving-licence/1",
-            ecert::sample::driving_licence(),
+            ecert_sample::country::driving_licence(),
             "k",
         )
         .await,
     );
     let answered = desk
+        .untyped()
         .create_request("110105-car-rental", "rent-a-car", &licence_items())
         .await
         .unwrap();
     assert_eq!(answer(&server, &wallet, &answered).await["valid"], true);
     let (view, catalogue) = registry(&server).await;
     let consent = wallet
-        .prepare(&answered, &view, &catalogue, ecert::app::now())
+        .prepare(&answered, &view, &catalogue, ecert_server::clock::now())
         .unwrap();
     let stale = wallet
         .present(&mut rand::rngs::OsRng, &answered, &consent, &view, &catalogue)
         .unwrap();
     let short = desk
+        .untyped()
         .post(
             "/v1/verifiers/110105-car-rental/requests",
             &json!({"purpose": "rent-a-car", "items": licence_items(), "ttl_secs": 1}),
@@ -430,7 +493,7 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
     let http = reqwest::Client::new();
     let base = server.client.base().to_owned();
     let issue_url = format!("{base}/v1/issuers/110000-psb/certificates");
-    let token = server.token(ecert::auth::AccessRole::Issuer, Some("110000-psb"));
+    let token = server.token(ecert_server::auth::AccessRole::Issuer, Some("110000-psb"));
     let raw = |body: String, content_type: &'static str| {
         http.post(&issue_url)
             .bearer_auth(&token)
@@ -492,7 +555,7 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
             "method_not_allowed",
         ),
     ];
-    let expect = |result: Result<Value, ecert::client::ClientError>, status: u16, code: &str| {
+    let expect = |result: Result<Value, ecert_api::ClientError>, status: u16, code: &str| {
         let error = result.unwrap_err();
         assert_eq!(
             (error.status, error.code.as_str()),
@@ -500,26 +563,33 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
             "{error}"
         );
     };
-    let id_card = ecert::sample::issue_body("cn.resident-id-card/1", ecert::sample::id_card());
-    let mut wrong_value = ecert::sample::id_card();
+    let id_card = serde_json::to_value(ecert_sample::country::issue_body(
+        "cn.resident-id-card/1",
+        ecert_sample::country::id_card(),
+    ))
+    .unwrap();
+    let mut wrong_value = ecert_sample::country::id_card();
     wrong_value["birth_date"] = json!("1990-02-30");
-    let mut extra = ecert::sample::id_card();
+    let mut extra = ecert_sample::country::id_card();
     extra["favourite_colour"] = json!("blue");
     for (body, code) in [
         (
-            ecert::sample::issue_body("cn.resident-id-card/1", wrong_value),
+            ecert_sample::country::issue_body("cn.resident-id-card/1", wrong_value),
             "invalid_attributes",
         ),
         (
-            ecert::sample::issue_body("cn.resident-id-card/1", extra),
+            ecert_sample::country::issue_body("cn.resident-id-card/1", extra),
             "invalid_attributes",
         ),
         (
-            ecert::sample::issue_body("cn.no-such-type/1", json!({})),
+            ecert_sample::country::issue_body("cn.no-such-type/1", json!({})),
             "unknown_type",
         ),
         (
-            ecert::sample::issue_body("cn.driving-licence/1", ecert::sample::driving_licence()),
+            ecert_sample::country::issue_body(
+                "cn.driving-licence/1",
+                ecert_sample::country::driving_licence(),
+            ),
             "not_authorised_for_type",
         ),
     ] {
@@ -529,26 +599,31 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
             400
         };
         expect(
-            psb.issue("110000-psb", "bad-2", &body).await.map(|(_, v)| v),
+            psb.untyped()
+                .issue("110000-psb", "bad-2", &body)
+                .await
+                .map(|(_, v)| v),
             status,
             code,
         );
     }
     expect(
-        psb.call(
-            reqwest::Method::POST,
-            "/v1/issuers/110000-psb/certificates",
-            Some(&id_card),
-            &[],
-        )
-        .await
-        .map(|(_, v)| v),
+        psb.untyped()
+            .call(
+                ecert_api::Method::Post,
+                "/v1/issuers/110000-psb/certificates",
+                Some(&id_card),
+                &[],
+            )
+            .await
+            .map(|(_, v)| v),
         400,
         "missing_idempotency_key",
     );
     let stranger = server.issuer("999999-nobody");
     expect(
         stranger
+            .untyped()
             .issue("999999-nobody", "bad-3", &id_card)
             .await
             .map(|(_, v)| v),
@@ -556,58 +631,72 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
         "not_found",
     );
     expect(
-        psb.post(
-            "/v1/issuers/110000-psb/certificates/no-such-serial/revoke",
-            &json!({}),
-        )
-        .await,
+        psb.untyped()
+            .post(
+                "/v1/issuers/110000-psb/certificates/no-such-serial/revoke",
+                &json!({}),
+            )
+            .await,
         404,
         "not_found",
     );
     expect(
         server
             .client
+            .untyped()
             .get("/v1/issuers/110000-psb/status-lists/sl-99")
             .await,
         404,
         "not_found",
     );
     expect(
-        server.client.get("/v1/registry/issuers/999999-nobody").await,
+        server
+            .client
+            .untyped()
+            .get("/v1/registry/issuers/999999-nobody")
+            .await,
         404,
         "not_found",
     );
     expect(
         server
             .client
+            .untyped()
             .get("/v1/verifiers/110105-car-rental/requests/AAAA")
             .await,
         404,
         "not_found",
     );
     expect(
-        desk.post(
-            "/v1/verifiers/110105-car-rental/requests",
-            &json!({"purpose": "rent-a-car", "items": [{"id": "x", "types": ["cn.driving-licence/1"],
+        desk.untyped()
+            .post(
+                "/v1/verifiers/110105-car-rental/requests",
+                &json!({"purpose": "rent-a-car", "items": [{"id": "x", "types": ["cn.driving-licence/1"],
                     "disclose": ["birth_date"]}]}),
-        )
-        .await,
+            )
+            .await,
         403,
         "over_asking",
     );
     expect(
-        desk.post(
-            "/v1/verifiers/110105-car-rental/requests",
-            &json!({"purpose": "gossip", "items": licence_items()}),
-        )
-        .await,
+        desk.untyped()
+            .post(
+                "/v1/verifiers/110105-car-rental/requests",
+                &json!({"purpose": "gossip", "items": licence_items()}),
+            )
+            .await,
         400,
         "unknown_purpose",
     );
-    expect(server.client.submit(&answered, &stale).await, 409, "nonce_used");
+    expect(
+        server.client.untyped().submit(&answered, &stale).await,
+        409,
+        "nonce_used",
+    );
     expect(
         server
             .client
+            .untyped()
             .post(
                 &format!(
                     "/v1/verifiers/110105-car-rental/requests/{}/presentation",
@@ -620,10 +709,15 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
         "invalid_presentation",
     );
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    expect(server.client.submit(&short, &stale).await, 410, "request_expired");
+    expect(
+        server.client.untyped().submit(&short, &stale).await,
+        410,
+        "request_expired",
+    );
     let admin = server.admin();
     expect(
         admin
+            .untyped()
             .post(
                 "/v1/registry/issuers/110000-psb/keys/k1/status",
                 &json!({"status": "bogus"}),
@@ -633,7 +727,7 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
         "invalid_body",
     );
     expect(
-        admin.post(
+        admin.untyped().post(
             "/v1/registry/issuers/110000-psb/keys",
             &json!({"key_id": "k9", "public_key": "AAAA", "not_before": "2020-01-01", "not_after": "2030-01-01"}),
         )
@@ -643,6 +737,7 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
     );
     expect(
         admin
+            .untyped()
             .post(
                 "/v1/registry/issuers",
                 &json!({"id": "110000-psb", "name": "again", "region": "110000",
@@ -654,6 +749,7 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
     );
     expect(
         admin
+            .untyped()
             .post("/v1/registry/types", &json!({"id": "not a schema"}))
             .await,
         400,
@@ -669,17 +765,17 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
         before,
         "a refused request stored something"
     );
-    server.stop().await;
+    server.stop().await.unwrap();
 }
 
 #[tokio::test]
 async fn suspend_reinstate_revoke() {
-    let server = Server::with_country().await;
+    let server = Server::with_country().await.unwrap();
     let licence = issue(
         &server,
         "440000-traffic",
         "cn.driving-licence/1",
-        ecert::sample::driving_licence(),
+        ecert_sample::country::driving_licence(),
         "s",
     )
     .await;
@@ -706,10 +802,12 @@ async fn suspend_reinstate_revoke() {
         ("revoke", "revoked"),
     ] {
         police
+            .untyped()
             .post(&path(action), &json!({"reason": "test"}))
             .await
             .unwrap();
         let request = desk
+            .untyped()
             .create_request("110105-car-rental", "rent-a-car", &licence_items())
             .await
             .unwrap();
@@ -719,12 +817,17 @@ async fn suspend_reinstate_revoke() {
             "after {action}"
         );
     }
-    let error = police.post(&path("reinstate"), &json!({})).await.unwrap_err();
+    let error = police
+        .untyped()
+        .post(&path("reinstate"), &json!({}))
+        .await
+        .unwrap_err();
     assert_eq!(
         (error.status, error.code.as_str()),
         (Some(409), "invalid_transition")
     );
     let record = police
+        .untyped()
         .get(&format!(
             "/v1/issuers/440000-traffic/certificates/{}",
             licence.serial
@@ -750,13 +853,13 @@ async fn suspend_reinstate_revoke() {
         checked.status(licence.status.index),
         Some(ecert_credential::CertificateStatus::Revoked)
     );
-    server.stop().await;
+    server.stop().await.unwrap();
 }
 
 #[tokio::test]
 async fn objection_corrects_reissues_and_revokes() {
-    let server = Server::with_country().await;
-    let mut attributes = ecert::sample::id_card();
+    let server = Server::with_country().await.unwrap();
+    let mut attributes = ecert_sample::country::id_card();
     attributes["address"] = json!("1 Wrong Street, Chaoyang, Beijing");
     let wrong = issue(&server, "110000-psb", "cn.resident-id-card/1", attributes, "o").await;
     let certificate: Value = serde_json::from_str(&wrong.to_json()).unwrap();
@@ -767,26 +870,28 @@ async fn objection_corrects_reissues_and_revokes() {
     forged["attributes"]["address"] = json!("2 Other Street");
     let error = server
         .client
+        .untyped()
         .post(
             "/v1/issuers/110000-psb/objections",
             &json!({"certificate": forged, "statement": "x", "corrections": corrections}),
         )
         .await
         .unwrap_err();
-    assert_eq!(error.code, "invalid_certificate");
+    assert_eq!(error.code.as_str(), "invalid_certificate");
     let error = server
         .client
+        .untyped()
         .post(
             "/v1/issuers/110000-psb/objections",
             &json!({"certificate": certificate, "statement": "x", "corrections": {"eye_colour": "brown"}}),
         )
         .await
         .unwrap_err();
-    assert_eq!(error.code, "invalid_attributes");
+    assert_eq!(error.code.as_str(), "invalid_attributes");
 
     let filed = server
         .client
-        .post(
+        .untyped().post(
             "/v1/issuers/110000-psb/objections",
             &json!({"certificate": certificate, "statement": "My address is wrong", "corrections": corrections}),
         )
@@ -794,9 +899,14 @@ async fn objection_corrects_reissues_and_revokes() {
         .unwrap();
     let id = filed["id"].as_str().unwrap();
     let psb = server.issuer("110000-psb");
-    let listed = psb.get("/v1/issuers/110000-psb/objections").await.unwrap();
+    let listed = psb
+        .untyped()
+        .get("/v1/issuers/110000-psb/objections")
+        .await
+        .unwrap();
     assert_eq!(listed["objections"][0]["state"], "filed");
     let reviewed = psb
+        .untyped()
         .post(
             &format!("/v1/issuers/110000-psb/objections/{id}/review"),
             &json!({"decision": "accept", "note": "checked against the household register"}),
@@ -818,6 +928,7 @@ async fn objection_corrects_reissues_and_revokes() {
     // The holder collects the replacement with the objection id.
     let view = server
         .client
+        .untyped()
         .get(&format!("/v1/issuers/110000-psb/objections/{id}"))
         .await
         .unwrap();
@@ -826,18 +937,20 @@ async fn objection_corrects_reissues_and_revokes() {
     assert_ne!(replacement.serial, wrong.serial);
     assert_ne!(replacement.status, wrong.status);
     let old = psb
+        .untyped()
         .get(&format!("/v1/issuers/110000-psb/certificates/{}", wrong.serial))
         .await
         .unwrap();
     assert_eq!(old["status"], "revoked");
     let error = psb
+        .untyped()
         .post(
             &format!("/v1/issuers/110000-psb/objections/{id}/review"),
             &json!({"decision": "reject", "note": "n"}),
         )
         .await
         .unwrap_err();
-    assert_eq!(error.code, "objection_closed");
+    assert_eq!(error.code.as_str(), "objection_closed");
 
     // The replacement works at a verifier; the old certificate does not.
     let hospital = server.verifier("440106-hospital");
@@ -846,6 +959,7 @@ async fn objection_corrects_reissues_and_revokes() {
         let mut wallet = Wallet::new();
         wallet.add(certificate);
         let request = hospital
+            .untyped()
             .create_request("440106-hospital", "cross-region-care", &items)
             .await
             .unwrap();
@@ -853,12 +967,14 @@ async fn objection_corrects_reissues_and_revokes() {
     }
     let events = server
         .regulator()
+        .untyped()
         .get("/v1/audit/objection-events")
         .await
         .unwrap();
     assert_eq!(events["events"].as_array().unwrap().len(), 4);
     let certificate_events = server
         .regulator()
+        .untyped()
         .get("/v1/audit/certificate-events?issuer=110000-psb")
         .await
         .unwrap();
@@ -867,16 +983,24 @@ async fn objection_corrects_reissues_and_revokes() {
         3,
         "issued, issued, revoked"
     );
-    server.stop().await;
+    server.stop().await.unwrap();
 }
 
 #[tokio::test]
 async fn a_region_runs_only_its_issuer() {
-    let server = Server::start_with(|config| config.roles = "issuer".parse().unwrap()).await;
-    let error = server.client.get("/v1/registry/issuers").await.unwrap_err();
+    let server = Server::start_with(|config| config.roles = "issuer".parse().unwrap())
+        .await
+        .unwrap();
+    let error = server
+        .client
+        .untyped()
+        .get("/v1/registry/issuers")
+        .await
+        .unwrap_err();
     assert_eq!((error.status, error.code.as_str()), (Some(404), "not_found"));
     let key = server
         .issuer("110000-psb")
+        .untyped()
         .post("/v1/issuers/110000-psb/keys", &json!({"key_id": "k1"}))
         .await
         .unwrap();
@@ -885,48 +1009,50 @@ async fn a_region_runs_only_its_issuer() {
     // Without a registry in the process, the built-in catalogue checks what is issued.
     let (status, issued) = server
         .issuer("110000-psb")
+        .untyped()
         .issue(
             "110000-psb",
             "r",
-            &ecert::sample::issue_body("cn.resident-id-card/1", ecert::sample::id_card()),
+            &ecert_sample::country::issue_body("cn.resident-id-card/1", ecert_sample::country::id_card()),
         )
         .await
         .unwrap();
     assert_eq!(status, 201);
     assert_eq!(issued["status"]["index"], 0);
-    server.stop().await;
+    server.stop().await.unwrap();
 
     let dir = tempfile::tempdir().unwrap();
-    ecert::data_dir::init(dir.path(), None).await.unwrap();
+    ecert_server::data_dir::init(dir.path(), None).await.unwrap();
     // The configuration `init` writes holds the defaults.
-    let written = ecert::Config::load(dir.path(), None).unwrap();
-    assert_eq!(written.listen, ecert::Config::default().listen);
+    let written = ecert_server::Config::load(dir.path(), None).unwrap();
+    assert_eq!(written.listen, ecert_server::Config::default().listen);
     assert!(
-        ecert::data_dir::init(dir.path(), None).await.is_err(),
+        ecert_server::data_dir::init(dir.path(), None).await.is_err(),
         "init never overwrites"
     );
-    let config = ecert::Config {
+    let config = ecert_server::Config {
         data_dir: dir.path().to_path_buf(),
         roles: "verifier".parse().unwrap(),
-        ..ecert::Config::default()
+        ..ecert_server::Config::default()
     };
-    let error = ecert::AppState::open(config, None).await.unwrap_err();
+    let error = ecert_server::Node::open(config, None).await.unwrap_err();
     assert!(error.contains("registry"), "{error}");
 }
 
 #[tokio::test]
 async fn key_rotation_keeps_old_certificates_valid() {
-    let server = Server::with_country().await;
+    let server = Server::with_country().await.unwrap();
     let police = server.issuer("440000-traffic");
     let old = issue(
         &server,
         "440000-traffic",
         "cn.driving-licence/1",
-        ecert::sample::driving_licence(),
+        ecert_sample::country::driving_licence(),
         "r1",
     )
     .await;
     let k2 = police
+        .untyped()
         .post("/v1/issuers/440000-traffic/keys", &json!({"key_id": "k2"}))
         .await
         .unwrap();
@@ -935,21 +1061,22 @@ async fn key_rotation_keeps_old_certificates_valid() {
         &server,
         "440000-traffic",
         "cn.driving-licence/1",
-        ecert::sample::driving_licence(),
+        ecert_sample::country::driving_licence(),
         "r2",
     )
     .await;
     assert_eq!(before.key_id, "k1");
     let admin = server.admin();
     admin
-        .post(
+        .untyped().post(
             "/v1/registry/issuers/440000-traffic/keys",
-            &json!({"key_id": "k2", "public_key": k2["public_key"], "not_before": ecert::sample::today(),
-                    "not_after": ecert::sample::LAST_DAY}),
+            &json!({"key_id": "k2", "public_key": k2["public_key"], "not_before": ecert_sample::country::today(),
+                    "not_after": ecert_sample::country::LAST_DAY}),
         )
         .await
         .unwrap();
     admin
+        .untyped()
         .post(
             "/v1/registry/issuers/440000-traffic/keys/k1/status",
             &json!({"status": "retired"}),
@@ -960,13 +1087,14 @@ async fn key_rotation_keeps_old_certificates_valid() {
         &server,
         "440000-traffic",
         "cn.driving-licence/1",
-        ecert::sample::driving_licence(),
+        ecert_sample::country::driving_licence(),
         "r3",
     )
     .await;
     assert_eq!(new.key_id, "k2");
     // A status change re-signs the list with k2; both certificates still verify.
     police
+        .untyped()
         .post(
             &format!(
                 "/v1/issuers/440000-traffic/certificates/{}/suspend",
@@ -987,10 +1115,11 @@ async fn key_rotation_keeps_old_certificates_valid() {
         let mut wallet = Wallet::new();
         wallet.add(certificate);
         let request = desk
+            .untyped()
             .create_request("110105-car-rental", "rent-a-car", &licence_items())
             .await
             .unwrap();
         assert_eq!(answer(&server, &wallet, &request).await["valid"], true);
     }
-    server.stop().await;
+    server.stop().await.unwrap();
 }

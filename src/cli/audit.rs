@@ -10,17 +10,16 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
+use ecert_api::{AuditFilter, ConsistencyQuery};
 use ecert_credential::{decode_b64, encode_b64, parse_date};
 use ecert_registry::{
     Anomaly, AuditPolicy, Hash, KeyState, SignedTreeHead, Snapshot, VerifyingKey, audit, check_heads,
     entry_counts, key_history,
 };
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use time::OffsetDateTime;
 
-use super::registry::table;
 use super::{CliError, CliResult, Connection, write_atomically};
+use crate::output::{table, time as human_time, tree_head as describe_head};
 
 /// `ecert audit` subcommands.
 ///
@@ -141,29 +140,6 @@ fn parse_since(text: &str) -> Result<i64, String> {
         .map_err(|_| "expected Unix seconds or a day, YYYY-MM-DD".to_owned())
 }
 
-/// A Unix time for people, in UTC.
-pub(crate) fn human_time(unix: i64) -> String {
-    match OffsetDateTime::from_unix_timestamp(unix) {
-        Ok(t) => format!(
-            "{} {:02}:{:02}:{:02} UTC",
-            t.date(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        ),
-        Err(_) => format!("{unix} (Unix seconds)"),
-    }
-}
-
-/// "size N, signed T".
-pub(crate) fn describe_head(head: &SignedTreeHead) -> String {
-    format!(
-        "tree head of size {}, signed {}",
-        head.size,
-        human_time(head.timestamp)
-    )
-}
-
 /// Runs the command.
 pub async fn run(command: AuditCommand) -> CliResult {
     match command {
@@ -194,11 +170,6 @@ pub async fn run(command: AuditCommand) -> CliResult {
     }
 }
 
-fn decode<T: DeserializeOwned>(value: Value, what: &str) -> CliResult<T> {
-    serde_json::from_value(value)
-        .map_err(|e| CliError::Failed(format!("the service sent a malformed {what}: {e}")))
-}
-
 /// The heads seen before; none if the file does not exist yet (the first run).
 fn load_heads(path: &Path) -> CliResult<Vec<SignedTreeHead>> {
     match std::fs::read_to_string(path) {
@@ -216,7 +187,7 @@ fn load_heads(path: &Path) -> CliResult<Vec<SignedTreeHead>> {
 async fn heads(connection: &Connection, state: &Path, key: &VerifyingKey) -> CliResult {
     let mut seen = load_heads(state)?;
     let client = connection.client();
-    let current: SignedTreeHead = decode(client.get("/v1/registry/log/tree-head").await?, "tree head")?;
+    let current = client.tree_head().await?;
     current.verify(key).map_err(|e| {
         CliError::Failed(format!(
             "the registry's current {} does not verify under the registry key ({e}): is --registry-key \
@@ -298,12 +269,12 @@ async fn check_extends(
     } else {
         let answer = connection
             .client()
-            .get(&format!(
-                "/v1/registry/log/consistency-proof?old_size={}&new_size={}",
-                last.size, current.size
-            ))
+            .consistency_proof(ConsistencyQuery {
+                old_size: last.size,
+                new_size: Some(current.size),
+            })
             .await?;
-        proof_hashes(&answer)?
+        proof_hashes(&answer.hashes)?
     };
     check_heads(key, last, current, &proof).map_err(|e| {
         CliError::Failed(format!(
@@ -314,15 +285,13 @@ async fn check_extends(
     })
 }
 
-fn proof_hashes(answer: &Value) -> CliResult<Vec<Hash>> {
+fn proof_hashes(hashes: &[String]) -> CliResult<Vec<Hash>> {
     let malformed = || CliError::Failed("the service sent a malformed consistency proof".into());
-    answer["hashes"]
-        .as_array()
-        .ok_or_else(malformed)?
+    hashes
         .iter()
         .map(|hash| {
-            hash.as_str()
-                .and_then(|h| decode_b64(h).ok())
+            decode_b64(hash)
+                .ok()
                 .and_then(|bytes| Hash::try_from(bytes).ok())
                 .ok_or_else(malformed)
         })
@@ -332,10 +301,7 @@ fn proof_hashes(answer: &Value) -> CliResult<Vec<Hash>> {
 /// The snapshot, with its head's signature and that its entries hash to the signed root checked.
 /// Entries that break a rule pass here, for the audit to report.
 async fn verified_snapshot(connection: &Connection, key: &VerifyingKey) -> CliResult<Snapshot> {
-    let snapshot: Snapshot = decode(
-        connection.client().get("/v1/registry/snapshot").await?,
-        "snapshot",
-    )?;
+    let snapshot = connection.client().snapshot().await?;
     match snapshot.verify(key) {
         // The rules are checked last, after the signature and the root.
         Ok(_) | Err(ecert_registry::Error::Rule(_)) => Ok(snapshot),
@@ -537,50 +503,39 @@ fn anomaly_json(anomaly: &Anomaly, max_sensitivity: u8) -> Value {
 }
 
 async fn verifications(connection: &Connection, since: Option<i64>, limit: Option<u32>) -> CliResult {
-    let mut query = Vec::new();
-    if let Some(since) = since {
-        query.push(format!("since={since}"));
-    }
-    if let Some(limit) = limit {
-        query.push(format!("limit={limit}"));
-    }
-    let path = if query.is_empty() {
-        "/v1/audit/verifications".to_owned()
-    } else {
-        format!("/v1/audit/verifications?{}", query.join("&"))
+    let filter = AuditFilter {
+        since: since.unwrap_or_default(),
+        limit: limit.map(i64::from),
+        issuer: None,
     };
-    let answer = connection.client().get(&path).await?;
-    let records = answer["verifications"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    let accepted = records.iter().filter(|r| r["outcome"] == "valid").count();
+    let answer = connection.client().audit_verifications(&filter).await?;
+    let records = &answer.verifications;
+    let accepted = records.iter().filter(|r| r.outcome == "valid").count();
     let rows = records
         .iter()
         .map(|record| {
-            let items: Vec<String> = record["items"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default()
+            let items: Vec<String> = record
+                .items
                 .iter()
                 .map(|item| {
                     format!(
                         "{} from {}: [{}]",
-                        item["type"].as_str().unwrap_or("?"),
-                        item["issuer"].as_str().unwrap_or("?"),
-                        names(&item["disclosed"])
-                            .into_iter()
-                            .chain(names(&item["claims"]))
+                        item.type_id,
+                        item.issuer,
+                        item.disclosed
+                            .iter()
+                            .chain(&item.claims)
+                            .cloned()
                             .collect::<Vec<_>>()
                             .join(", ")
                     )
                 })
                 .collect();
             vec![
-                record["at"].as_i64().map(human_time).unwrap_or_default(),
-                record["verifier"].as_str().unwrap_or_default().to_owned(),
-                record["purpose"].as_str().unwrap_or_default().to_owned(),
-                record["outcome"].as_str().unwrap_or_default().to_owned(),
+                human_time(record.at),
+                record.verifier.clone(),
+                record.purpose.clone(),
+                record.outcome.clone(),
                 items.join("; "),
             ]
         })
@@ -592,14 +547,4 @@ async fn verifications(connection: &Connection, since: Option<i64>, limit: Optio
     );
     connection.print(&human, &answer);
     Ok(())
-}
-
-fn names(value: &Value) -> Vec<String> {
-    value
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect()
 }

@@ -1,7 +1,7 @@
 //! `ecert issuer`: an issuing department's operator at the command line. Keys (list, generate, publish,
 //! rotate), issuance of one certificate or of a CSV batch, status changes, a certificate's record, and
-//! holders' objections: each a call to the issuer service (src/api/issuer.rs) and, to publish or retire a
-//! key or to read certificate types, to the registry (src/api/registry.rs).
+//! holders' objections: each a call to the issuer service (crates/server/src/issuer.rs) and, to publish or retire a
+//! key or to read certificate types, to the registry (crates/server/src/registry.rs).
 //!
 //! Issuance is idempotent from here too: `issue` derives its Idempotency-Key from the request, and `batch`
 //! from the CSV file's bytes and the row, so running the same command again, after a crash or a lost
@@ -13,13 +13,19 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Subcommand};
-use ecert_credential::{AttributeKind, Catalogue, CertificateType, format_date, parse_date};
+use ecert_api::{
+    Client, ClientCode, ClientError, ErrorCode, IssueCertificate, IssuerKey, KeyPublication, KeyStatusChange,
+    KeyStatusName, Objection, ObjectionReview, ReviewDecision, StatusAction, StatusChange,
+};
+use ecert_credential::{
+    AttributeKind, Catalogue, CertificateType, IssuerRecord, KeyStatus, format_date, parse_date,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::{CliError, CliResult, Connection, read_json, write_atomically};
-use crate::client::{Client, ClientError};
+use crate::output::time as when;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -246,9 +252,9 @@ pub async fn run(args: IssuerArgs) -> CliResult {
         IssuerCommand::Keys(command) => keys(&department, command).await,
         IssuerCommand::Issue(issue) => issue_one(&department, issue).await,
         IssuerCommand::Batch(batch) => issue_batch(&department, batch).await,
-        IssuerCommand::Revoke(change) => change_status(&department, "revoke", change).await,
-        IssuerCommand::Suspend(change) => change_status(&department, "suspend", change).await,
-        IssuerCommand::Reinstate(change) => change_status(&department, "reinstate", change).await,
+        IssuerCommand::Revoke(change) => change_status(&department, StatusAction::Revoke, change).await,
+        IssuerCommand::Suspend(change) => change_status(&department, StatusAction::Suspend, change).await,
+        IssuerCommand::Reinstate(change) => change_status(&department, StatusAction::Reinstate, change).await,
         IssuerCommand::Certificate { serial } => certificate(&department, &serial).await,
         IssuerCommand::Objections(command) => objections(&department, command).await,
     }
@@ -265,20 +271,10 @@ struct Department {
 }
 
 impl Department {
-    /// `/v1/issuers/<id>` followed by `rest`.
-    fn path(&self, rest: &str) -> String {
-        format!("/v1/issuers/{}{rest}", segment(&self.id))
-    }
-
-    /// `/v1/registry/issuers/<id>` followed by `rest`.
-    fn registry_path(&self, rest: &str) -> String {
-        format!("/v1/registry/issuers/{}{rest}", segment(&self.id))
-    }
-
     /// The department's registry record (keys with their windows and states, authorised types), or
     /// `None` when the registry does not host it or the department is not registered.
-    async fn registry_record(&self) -> CliResult<Option<Value>> {
-        match self.registry.get(&self.registry_path("")).await {
+    async fn registry_record(&self) -> CliResult<Option<IssuerRecord>> {
+        match self.registry.issuer(&self.id).await {
             Ok(record) => Ok(Some(record)),
             Err(error) if error.status == Some(404) => Ok(None),
             Err(error) => Err(refused(error)),
@@ -306,19 +302,6 @@ impl Department {
         check_window("--valid-from", &valid_from, "--valid-until", &valid_until)?;
         Ok((valid_from, valid_until))
     }
-}
-
-/// Percent-encodes one URL path segment, so that an id holding `/`, `?` or `#` cannot change the path.
-fn segment(id: &str) -> String {
-    let mut encoded = String::with_capacity(id.len());
-    for byte in id.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            encoded.push(char::from(byte));
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
 }
 
 /// A service error as a command error, with a hint for the token problems an operator can fix.
@@ -355,36 +338,23 @@ fn check_window(first_name: &str, first: &str, second_name: &str, second: &str) 
 }
 
 /// The last day of `key_id` in the registry record, or of the newest active key when `None`.
-fn key_not_after(record: &Value, key_id: Option<&str>) -> Option<String> {
-    let keys = record["keys"].as_array()?;
+fn key_not_after(record: &IssuerRecord, key_id: Option<&str>) -> Option<String> {
     let key = match key_id {
-        Some(key_id) => keys.iter().find(|k| k["key_id"] == key_id),
-        None => keys.iter().rev().find(|k| k["status"]["state"] == "active"),
+        Some(key_id) => record.keys.iter().find(|k| k.key_id == key_id),
+        None => record.keys.iter().rev().find(|k| k.status == KeyStatus::Active),
     };
-    key.and_then(|k| k["not_after"].as_str()).map(str::to_owned)
+    key.map(|k| format_date(k.not_after))
 }
 
-/// A Unix time as `YYYY-MM-DD HH:MM:SS UTC`.
-fn when(at: &Value) -> String {
-    at.as_i64()
-        .and_then(|at| time::OffsetDateTime::from_unix_timestamp(at).ok())
-        .map(|t| {
-            format!(
-                "{} {:02}:{:02}:{:02} UTC",
-                format_date(t.date()),
-                t.hour(),
-                t.minute(),
-                t.second()
-            )
-        })
-        .unwrap_or_else(|| "?".into())
+fn key_state(status: &KeyStatus) -> &'static str {
+    match status {
+        KeyStatus::Active => "active",
+        KeyStatus::Retired => "retired",
+        _ => "revoked",
+    }
 }
 
-fn text(value: &Value) -> &str {
-    value.as_str().unwrap_or("?")
-}
-
-fn pretty(value: &Value) -> String {
+fn pretty(value: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
@@ -402,7 +372,7 @@ async fn keys(department: &Department, command: KeysCommand) -> CliResult {
                  ecert issuer --issuer {issuer} keys publish {key_id} --not-after <YYYY-MM-DD> --admin-token <registry-admin token>\n\
                  Until then the service keeps signing with the newest published key.",
                 issuer = department.id,
-                public_key = text(&key["public_key"]),
+                public_key = key.public_key,
             );
             department.connection.print(&human, &key);
             Ok(())
@@ -418,7 +388,7 @@ async fn keys(department: &Department, command: KeysCommand) -> CliResult {
                 publish_key(department, &key_id, &not_before, &not_after, &admin.admin_token).await?;
             let human = format!(
                 "published key {key_id} of {} in the registry, for {not_before} to {not_after} (log entry {})",
-                department.id, published["index"]
+                department.id, published.index
             );
             department.connection.print(
                 &human,
@@ -448,38 +418,36 @@ async fn keys(department: &Department, command: KeysCommand) -> CliResult {
 async fn list_keys(department: &Department) -> CliResult {
     let answer = department
         .service
-        .get(&department.path("/keys"))
+        .issuer_keys(&department.id)
         .await
         .map_err(refused)?;
     let record = department.registry_record().await?;
-    let published: BTreeMap<&str, &Value> = record
-        .as_ref()
-        .and_then(|r| r["keys"].as_array())
-        .into_iter()
-        .flatten()
-        .filter_map(|k| Some((k["key_id"].as_str()?, k)))
+    let published: BTreeMap<&str, &ecert_credential::KeyRecord> = record
+        .iter()
+        .flat_map(|r| &r.keys)
+        .map(|k| (k.key_id.as_str(), k))
         .collect();
     let mut lines = vec![format!("keys of {}:", department.id)];
     let mut keys = Vec::new();
-    for key in answer["keys"].as_array().into_iter().flatten() {
-        let key_id = text(&key["key_id"]);
-        let in_registry = published.get(key_id).copied();
+    for key in &answer.keys {
+        let in_registry = published.get(key.key_id.as_str()).copied();
         let state = match in_registry {
             Some(k) => format!(
                 "{}, {} to {}",
-                text(&k["status"]["state"]),
-                text(&k["not_before"]),
-                text(&k["not_after"])
+                key_state(&k.status),
+                format_date(k.not_before),
+                format_date(k.not_after)
             ),
             None if record.is_some() => "not published".into(),
             None => "registry not reachable here".into(),
         };
         lines.push(format!(
-            "  {key_id:<12} {state:<36} created {}",
-            when(&key["created_at"])
+            "  {:<12} {state:<36} created {}",
+            key.key_id,
+            when(key.created_at)
         ));
         keys.push(json!({
-            "key_id": key_id, "public_key": key["public_key"], "created_at": key["created_at"],
+            "key_id": key.key_id, "public_key": key.public_key, "created_at": key.created_at,
             "registry": in_registry,
         }));
     }
@@ -492,10 +460,10 @@ async fn list_keys(department: &Department) -> CliResult {
     Ok(())
 }
 
-async fn generate_key(department: &Department, key_id: &str) -> CliResult<Value> {
+async fn generate_key(department: &Department, key_id: &str) -> CliResult<IssuerKey> {
     department
         .service
-        .post(&department.path("/keys"), &json!({"key_id": key_id}))
+        .create_issuer_key(&department.id, key_id)
         .await
         .map_err(refused)
 }
@@ -504,7 +472,7 @@ async fn generate_key(department: &Department, key_id: &str) -> CliResult<Value>
 /// key), checked.
 fn key_window(
     window: &KeyWindow,
-    record: Option<&Value>,
+    record: Option<&IssuerRecord>,
     retiring: Option<&str>,
 ) -> CliResult<(String, String)> {
     let not_before = window.not_before.clone().unwrap_or_else(today);
@@ -527,17 +495,16 @@ async fn publish_key(
     not_before: &str,
     not_after: &str,
     admin_token: &str,
-) -> CliResult<Value> {
+) -> CliResult<ecert_api::Appended> {
     let answer = department
         .service
-        .get(&department.path("/keys"))
+        .issuer_keys(&department.id)
         .await
         .map_err(refused)?;
-    let key = answer["keys"]
-        .as_array()
+    let key = answer
+        .keys
         .into_iter()
-        .flatten()
-        .find(|k| k["key_id"] == key_id)
+        .find(|k| k.key_id == key_id)
         .ok_or_else(|| {
             CliError::Failed(format!(
                 "the issuer service has no key {key_id:?} for {}: generate it first with `keys generate {key_id}`",
@@ -547,10 +514,15 @@ async fn publish_key(
     department
         .registry
         .with_token(admin_token)
-        .post(
-            &department.registry_path("/keys"),
-            &json!({"key_id": key_id, "public_key": key["public_key"], "suite": key["suite"],
-                    "not_before": not_before, "not_after": not_after}),
+        .publish_key(
+            &department.id,
+            &KeyPublication {
+                key_id: key_id.to_owned(),
+                public_key: key.public_key,
+                not_before: not_before.to_owned(),
+                not_after: not_after.to_owned(),
+                suite: Some(key.suite),
+            },
         )
         .await
         .map_err(refused)
@@ -567,11 +539,10 @@ async fn rotate(
     // not leave a generated key behind.
     let record = department.registry_record().await?;
     if let (Some(old), Some(record)) = (retire, &record) {
-        let active = record["keys"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|k| k["key_id"] == old && k["status"]["state"] == "active");
+        let active = record
+            .keys
+            .iter()
+            .any(|k| k.key_id == old && k.status == KeyStatus::Active);
         if !active {
             return Err(CliError::Failed(format!(
                 "--retire {old}: the registry lists no active key {old:?} for {}",
@@ -593,9 +564,13 @@ async fn rotate(
             department
                 .registry
                 .with_token(admin_token)
-                .post(
-                    &department.registry_path(&format!("/keys/{}/status", segment(old))),
-                    &json!({"status": "retired", "reason": format!("rotated to {new_key_id}")}),
+                .change_key_status(
+                    &department.id,
+                    old,
+                    &KeyStatusChange {
+                        status: KeyStatusName::Retired,
+                        reason: Some(format!("rotated to {new_key_id}")),
+                    },
                 )
                 .await
                 .map_err(|e| {
@@ -608,8 +583,7 @@ async fn rotate(
     };
     let mut human = format!(
         "rotated {}: key {new_key_id} generated and published for {not_before} to {not_after}\npublic key: {}",
-        department.id,
-        text(&key["public_key"])
+        department.id, key.public_key
     );
     if let Some(old) = retire {
         human.push_str(&format!(
@@ -645,21 +619,31 @@ fn rewritten(error: CliError, rewrite: impl FnOnce(&str) -> String) -> CliError 
 // Issuance
 
 async fn issue_one(department: &Department, args: IssueArgs) -> CliResult {
-    let attributes = read_json(&args.attributes)?;
-    if !attributes.is_object() {
-        return Err(CliError::Failed(format!(
-            "{} must hold a JSON object of attribute values, by name",
-            args.attributes.display()
-        )));
-    }
+    let attributes = match read_json(&args.attributes)? {
+        Value::Object(attributes) => attributes,
+        _ => {
+            return Err(CliError::Failed(format!(
+                "{} must hold a JSON object of attribute values, by name",
+                args.attributes.display()
+            )));
+        }
+    };
     let (valid_from, valid_until) = department.validity(&args.validity).await?;
-    let body = json!({"type": args.type_id, "attributes": attributes,
-                      "valid_from": valid_from, "valid_until": valid_until});
+    let body = IssueCertificate {
+        type_id: args.type_id.clone(),
+        attributes,
+        valid_from,
+        valid_until,
+        key_id: None,
+    };
     let idempotency_key = match args.idempotency_key {
         Some(key) => key,
-        // serde_json's maps are sorted, so the same request always hashes the same.
+        // Hashed as a JSON value, whose members serde_json keeps sorted: the same request always hashes
+        // the same, whatever the field order of the type.
         None => hex::encode(Sha256::digest(
-            serde_json::to_vec(&body).map_err(|e| CliError::Failed(e.to_string()))?,
+            serde_json::to_value(&body)
+                .and_then(|value| serde_json::to_vec(&value))
+                .map_err(|e| CliError::Failed(e.to_string()))?,
         )),
     };
     let (status, answer) = department
@@ -668,7 +652,7 @@ async fn issue_one(department: &Department, args: IssueArgs) -> CliResult {
         .await
         .map_err(refused)?;
     let already_issued = status == 200;
-    let certificate = pretty(&answer["certificate"]);
+    let certificate = answer.certificate.to_json();
     if let Some(out) = &args.out {
         write_atomically(out, &format!("{certificate}\n"))?;
     }
@@ -679,11 +663,11 @@ async fn issue_one(department: &Department, args: IssueArgs) -> CliResult {
         } else {
             "issued"
         },
-        text(&answer["serial"]),
-        text(&answer["certificate"]["type"]),
-        text(&answer["certificate"]["key_id"]),
-        text(&answer["status"]["list"]),
-        answer["status"]["index"],
+        answer.serial,
+        answer.certificate.type_id,
+        answer.certificate.key_id,
+        answer.status.list,
+        answer.status.index,
         args.out
             .as_ref()
             .map(|p| format!("; written to {}", p.display()))
@@ -692,9 +676,9 @@ async fn issue_one(department: &Department, args: IssueArgs) -> CliResult {
     if department.connection.json {
         department.connection.print(
             &summary,
-            &json!({"serial": answer["serial"], "status": answer["status"], "already_issued": already_issued,
+            &json!({"serial": answer.serial, "status": answer.status, "already_issued": already_issued,
                     "idempotency_key": idempotency_key, "file": args.out,
-                    "certificate": answer["certificate"]}),
+                    "certificate": answer.certificate}),
         );
     } else if args.out.is_some() {
         println!("{summary}");
@@ -896,12 +880,11 @@ fn csv_error(error: &csv::Error) -> String {
 /// The type, from the registry's catalogue, or the built-in types when this service does not host the
 /// registry.
 async fn certificate_type(department: &Department, type_id: &str) -> CliResult<CertificateType> {
-    match department.registry.get("/v1/registry/types").await {
+    match department.registry.certificate_types().await {
         Ok(answer) => {
-            let schema = answer["types"]
-                .as_array()
-                .into_iter()
-                .flatten()
+            let schema = answer
+                .types
+                .iter()
                 .find(|schema| schema["id"] == type_id)
                 .ok_or_else(|| {
                     CliError::Failed(format!("the registry has no certificate type {type_id:?}"))
@@ -917,17 +900,21 @@ async fn certificate_type(department: &Department, type_id: &str) -> CliResult<C
     }
 }
 
+/// `<row>-<serial>.json`, the serial encoded so that no character of it can leave the directory.
+fn certificate_file(row: usize, serial: &str) -> String {
+    let mut name = format!("{row}-");
+    ecert_api::operation::push_segment(&mut name, serial);
+    name.push_str(".json");
+    name
+}
+
 async fn issue_batch(department: &Department, args: BatchArgs) -> CliResult {
     let bytes = std::fs::read(&args.csv)
         .map_err(|e| CliError::Failed(format!("cannot read {}: {e}", args.csv.display())))?;
     let ty = certificate_type(department, &args.type_id).await?;
     let (valid_from, valid_until) = department.validity(&args.validity).await?;
     if let Some(record) = department.registry_record().await?
-        && !record["authorised_types"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|t| t == args.type_id.as_str())
+        && !record.authorised_types.iter().any(|t| t.as_str() == args.type_id)
     {
         return Err(CliError::Failed(format!(
             "the registry does not authorise {} to issue {}; nothing was issued",
@@ -982,17 +969,19 @@ async fn issue_batch(department: &Department, args: BatchArgs) -> CliResult {
     let mut certificates = Vec::new();
     let mut refusals = Vec::new();
     for row in &rows {
-        let body = json!({"type": args.type_id, "attributes": row.attributes,
-                          "valid_from": valid_from, "valid_until": valid_until});
+        let body = IssueCertificate {
+            type_id: args.type_id.clone(),
+            attributes: row.attributes.clone(),
+            valid_from: valid_from.clone(),
+            valid_until: valid_until.clone(),
+            key_id: None,
+        };
         let key = format!("batch-{file_digest}-{}", row.number);
         match department.service.issue(&department.id, &key, &body).await {
             Ok((status, answer)) => {
-                let serial = text(&answer["serial"]);
-                let file = args
-                    .out_dir
-                    .join(format!("{}-{}.json", row.number, segment(serial)));
-                if let Err(error) = write_atomically(&file, &format!("{}\n", pretty(&answer["certificate"])))
-                {
+                let serial = answer.serial.as_str();
+                let file = args.out_dir.join(certificate_file(row.number, serial));
+                if let Err(error) = write_atomically(&file, &format!("{}\n", answer.certificate.to_json())) {
                     bar.abandon();
                     return Err(CliError::Failed(format!(
                         "row {}: certificate {serial} issued but not written ({}); run the same command again to resume",
@@ -1006,11 +995,11 @@ async fn issue_batch(department: &Department, args: BatchArgs) -> CliResult {
                     issued += 1;
                 }
                 certificates.push(
-                    json!({"row": row.number, "serial": serial, "status": answer["status"],
+                    json!({"row": row.number, "serial": serial, "status": answer.status,
                                          "already_issued": status == 200, "file": file}),
                 );
             }
-            Err(error) if error.code == "unreachable" => {
+            Err(error) if error.code == ClientCode::Unreachable => {
                 bar.abandon();
                 return Err(CliError::Unreachable(format!(
                     "stopped at row {} of {} ({issued} issued, {already_issued} already issued): {}; \
@@ -1021,15 +1010,17 @@ async fn issue_batch(department: &Department, args: BatchArgs) -> CliResult {
                 )));
             }
             Err(error) => {
-                let hint = if error.code == "idempotency_key_reused" {
+                let hint = if error.is(ErrorCode::IdempotencyKeyReused) {
                     " (this row was issued before with other dates; keep the first --valid-from/--valid-until)"
                 } else {
                     ""
                 };
                 let line = format!("row {} (line {}): refused: {error}{hint}", row.number, row.line);
                 bar.suspend(|| eprintln!("{line}"));
-                refusals.push(json!({"row": row.number, "line": row.line, "code": error.code,
-                                     "message": error.message}));
+                refusals.push(
+                    json!({"row": row.number, "line": row.line, "code": error.code.as_str(),
+                                     "message": error.message}),
+                );
             }
         }
         bar.inc(1);
@@ -1060,24 +1051,19 @@ async fn issue_batch(department: &Department, args: BatchArgs) -> CliResult {
 // ---------------------------------------------------------------------------------------------------
 // Status changes and records
 
-async fn change_status(department: &Department, action: &str, args: StatusChangeArgs) -> CliResult {
-    let body = match &args.reason {
-        Some(reason) => json!({"reason": reason}),
-        None => json!({}),
+async fn change_status(department: &Department, action: StatusAction, args: StatusChangeArgs) -> CliResult {
+    let change = StatusChange {
+        reason: args.reason.clone(),
     };
     let answer = department
         .service
-        .post(
-            &department.path(&format!("/certificates/{}/{action}", segment(&args.serial))),
-            &body,
-        )
+        .change_status(&department.id, &args.serial, action, &change)
         .await
         .map_err(refused)?;
     department.connection.print(
         &format!(
             "certificate {} is now {}; its status list is republished",
-            args.serial,
-            text(&answer["status"])
+            args.serial, answer.status
         ),
         &answer,
     );
@@ -1087,37 +1073,37 @@ async fn change_status(department: &Department, action: &str, args: StatusChange
 async fn certificate(department: &Department, serial: &str) -> CliResult {
     let record = department
         .service
-        .get(&department.path(&format!("/certificates/{}", segment(serial))))
+        .certificate_record(&department.id, serial)
         .await
         .map_err(refused)?;
     let mut lines = vec![
         format!("certificate {serial}"),
-        format!("  type:       {}", text(&record["type"])),
-        format!("  status:     {}", text(&record["status"])),
+        format!("  type:       {}", record.type_id),
+        format!("  status:     {}", record.status),
         format!(
             "  position:   status list {} index {}",
-            text(&record["status_list"]),
-            record["status_index"]
+            record.status_list, record.status_index
         ),
-        format!("  signed by:  key {}", text(&record["key_id"])),
+        format!("  signed by:  key {}", record.key_id),
         format!(
             "  valid:      {} to {}",
-            text(&record["certificate"]["valid_from"]),
-            text(&record["certificate"]["valid_until"])
+            format_date(record.certificate.valid_from),
+            format_date(record.certificate.valid_until)
         ),
-        format!("  issued at:  {}", when(&record["issued_at"])),
+        format!("  issued at:  {}", when(record.issued_at)),
         "  history:".into(),
     ];
-    for event in record["events"].as_array().into_iter().flatten() {
-        let reason = event["reason"]
-            .as_str()
+    for event in &record.events {
+        let reason = event
+            .reason
+            .as_ref()
             .map(|r| format!(" ({r})"))
             .unwrap_or_default();
         lines.push(format!(
             "    {}  {} by {}{reason}",
-            when(&event["at"]),
-            text(&event["action"]),
-            text(&event["actor"])
+            when(event.at),
+            event.action,
+            event.actor
         ));
     }
     department.connection.print(&lines.join("\n"), &record);
@@ -1132,18 +1118,18 @@ async fn objections(department: &Department, command: ObjectionsCommand) -> CliR
         ObjectionsCommand::List => {
             let answer = department
                 .service
-                .get(&department.path("/objections"))
+                .objections(&department.id)
                 .await
                 .map_err(refused)?;
             let mut lines = Vec::new();
-            for objection in answer["objections"].as_array().into_iter().flatten() {
+            for objection in &answer.objections {
                 lines.push(format!(
                     "{}  {:<9} certificate {}  filed {}\n    {}",
-                    text(&objection["id"]),
-                    text(&objection["state"]),
-                    text(&objection["serial"]),
-                    when(&objection["filed_at"]),
-                    text(&objection["statement"])
+                    objection.id,
+                    objection.state,
+                    objection.serial,
+                    when(objection.filed_at),
+                    objection.statement
                 ));
             }
             if lines.is_empty() {
@@ -1155,7 +1141,7 @@ async fn objections(department: &Department, command: ObjectionsCommand) -> CliR
         ObjectionsCommand::Show { id } => {
             let objection = department
                 .service
-                .get(&department.path(&format!("/objections/{}", segment(&id))))
+                .objection(&department.id, &id)
                 .await
                 .map_err(refused)?;
             department
@@ -1165,29 +1151,29 @@ async fn objections(department: &Department, command: ObjectionsCommand) -> CliR
         }
         ObjectionsCommand::Review(review) => {
             let corrections = match &review.corrections {
-                Some(path) => {
-                    let corrections = read_json(path)?;
-                    if !corrections.is_object() {
+                Some(path) => match read_json(path)? {
+                    Value::Object(corrections) => Some(corrections),
+                    _ => {
                         return Err(CliError::Failed(format!(
                             "{} must hold a JSON object of corrected attribute values, by name",
                             path.display()
                         )));
                     }
-                    Some(corrections)
-                }
+                },
                 None => None,
             };
-            let mut body = json!({"decision": if review.accept { "accept" } else { "reject" },
-                                  "note": review.note});
-            if let Some(corrections) = corrections {
-                body["corrections"] = corrections;
-            }
+            let body = ObjectionReview {
+                decision: if review.accept {
+                    ReviewDecision::Accept
+                } else {
+                    ReviewDecision::Reject
+                },
+                note: review.note.clone(),
+                corrections,
+            };
             let objection = department
                 .service
-                .post(
-                    &department.path(&format!("/objections/{}/review", segment(&review.id))),
-                    &body,
-                )
+                .review_objection(&department.id, &review.id, &body)
                 .await
                 .map_err(refused)?;
             department
@@ -1198,34 +1184,31 @@ async fn objections(department: &Department, command: ObjectionsCommand) -> CliR
     }
 }
 
-fn describe_objection(objection: &Value) -> String {
+fn describe_objection(objection: &Objection) -> String {
     let mut lines = vec![
-        format!("objection {}", text(&objection["id"])),
-        format!("  state:       {}", text(&objection["state"])),
-        format!("  certificate: {}", text(&objection["serial"])),
-        format!("  filed:       {}", when(&objection["filed_at"])),
-        format!("  statement:   {}", text(&objection["statement"])),
+        format!("objection {}", objection.id),
+        format!("  state:       {}", objection.state),
+        format!("  certificate: {}", objection.serial),
+        format!("  filed:       {}", when(objection.filed_at)),
+        format!("  statement:   {}", objection.statement),
         format!(
             "  corrections: {}",
-            serde_json::to_string(&objection["corrections"]).unwrap_or_default()
+            serde_json::to_string(&objection.corrections).unwrap_or_default()
         ),
     ];
-    if let Some(replacement) = objection["replacement_serial"].as_str() {
+    if let Some(replacement) = &objection.replacement_serial {
         lines.push(format!(
             "  re-issued as {replacement} (the old certificate is revoked)"
         ));
     }
     lines.push("  history:".into());
-    for event in objection["events"].as_array().into_iter().flatten() {
-        let note = event["note"]
-            .as_str()
-            .map(|n| format!(": {n}"))
-            .unwrap_or_default();
+    for event in &objection.events {
+        let note = event.note.as_ref().map(|n| format!(": {n}")).unwrap_or_default();
         lines.push(format!(
             "    {}  {} by {}{note}",
-            when(&event["at"]),
-            text(&event["action"]),
-            text(&event["actor"])
+            when(event.at),
+            event.action,
+            event.actor
         ));
     }
     lines.join("\n")

@@ -1,15 +1,19 @@
 //! `ecert registry`: the registry's public reads (types, issuers, verifiers, the log's tree head and
 //! proofs, a snapshot), and the registry administrator's writes, each of which appends one entry to the
-//! transparency log. A thin client of the routes in `src/api/registry.rs`.
+//! transparency log. A thin client of the registry's operations (crates/server/src/registry.rs).
 
 use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
-use ecert_registry::{SignedTreeHead, Snapshot, VerifyingKey};
-use serde_json::{Value, json};
+use ecert_api::{
+    Appended, ConsistencyQuery, InclusionQuery, KeyPublication, KeyStatusChange, KeyStatusName, NewIssuer,
+};
+use ecert_credential::{CertificateType, IssuerRecord, KeyStatus, VerifierRecord, encode_b64};
+use ecert_registry::VerifyingKey;
+use serde_json::json;
 
-use super::audit::{describe_head, human_time};
 use super::{CliError, CliResult, Connection, read_json, write_atomically};
+use crate::output::{indent, table, time, tree_head as describe_head};
 
 /// `ecert registry` subcommands.
 ///
@@ -239,7 +243,8 @@ pub async fn run(command: RegistryCommand) -> CliResult {
         RegistryCommand::Verifier { id, connection } => verifier(&connection, &id).await,
         RegistryCommand::AddType { schema, connection } => {
             let schema = read_json(&schema)?;
-            write(&connection, "/v1/registry/types", &schema).await
+            let appended = connection.client().register_type(&schema).await?;
+            appended_entry(&connection, &appended)
         }
         RegistryCommand::AddIssuer {
             id,
@@ -248,16 +253,25 @@ pub async fn run(command: RegistryCommand) -> CliResult {
             department,
             connection,
         } => {
-            let body = json!({"id": id, "name": name, "region": region, "department": department});
-            write(&connection, "/v1/registry/issuers", &body).await
+            let issuer = NewIssuer {
+                id,
+                name,
+                region,
+                department,
+            };
+            let appended = connection.client().register_issuer(&issuer).await?;
+            appended_entry(&connection, &appended)
         }
         RegistryCommand::Authorise {
             issuer,
             type_id,
             connection,
         } => {
-            let path = format!("/v1/registry/issuers/{}/authorisations", segment(&issuer)?);
-            write(&connection, &path, &json!({"type": type_id})).await
+            let appended = connection
+                .client()
+                .authorise_issuer(registry_id(&issuer)?, &type_id)
+                .await?;
+            appended_entry(&connection, &appended)
         }
         RegistryCommand::PublishKey {
             issuer,
@@ -267,10 +281,18 @@ pub async fn run(command: RegistryCommand) -> CliResult {
             not_after,
             connection,
         } => {
-            let path = format!("/v1/registry/issuers/{}/keys", segment(&issuer)?);
-            let body = json!({"key_id": key_id, "public_key": public_key,
-                              "not_before": not_before, "not_after": not_after});
-            write(&connection, &path, &body).await
+            let key = KeyPublication {
+                key_id,
+                public_key,
+                not_before,
+                not_after,
+                suite: None,
+            };
+            let appended = connection
+                .client()
+                .publish_key(registry_id(&issuer)?, &key)
+                .await?;
+            appended_entry(&connection, &appended)
         }
         RegistryCommand::KeyStatus {
             issuer,
@@ -279,20 +301,27 @@ pub async fn run(command: RegistryCommand) -> CliResult {
             reason,
             connection,
         } => {
-            let path = format!(
-                "/v1/registry/issuers/{}/keys/{}/status",
-                segment(&issuer)?,
-                segment(&key_id)?
-            );
-            let status = match status {
-                KeyStatusArg::Retired => "retired",
-                KeyStatusArg::Revoked => "revoked",
+            let change = KeyStatusChange {
+                status: match status {
+                    KeyStatusArg::Retired => KeyStatusName::Retired,
+                    KeyStatusArg::Revoked => KeyStatusName::Revoked,
+                },
+                reason,
             };
-            write(&connection, &path, &json!({"status": status, "reason": reason})).await
+            let appended = connection
+                .client()
+                .change_key_status(registry_id(&issuer)?, registry_id(&key_id)?, &change)
+                .await?;
+            appended_entry(&connection, &appended)
         }
         RegistryCommand::AddVerifier { file, connection } => {
-            let verifier = read_json(&file)?;
-            write(&connection, "/v1/registry/verifiers", &verifier).await
+            let value = read_json(&file)?;
+            // Checked here so that a typo names the file rather than coming back as the service's refusal.
+            let verifier: VerifierRecord = serde_json::from_value(value).map_err(|e| {
+                CliError::Failed(format!("{} does not hold a verifier record: {e}", file.display()))
+            })?;
+            let appended = connection.client().register_verifier(&verifier).await?;
+            appended_entry(&connection, &appended)
         }
         RegistryCommand::TreeHead {
             registry_key,
@@ -303,31 +332,31 @@ pub async fn run(command: RegistryCommand) -> CliResult {
             size,
             connection,
         } => {
-            let mut path = format!("/v1/registry/log/inclusion-proof?leaf_index={index}");
-            if let Some(size) = size {
-                path.push_str(&format!("&tree_size={size}"));
-            }
-            let proof = connection.client().get(&path).await?;
+            let query = InclusionQuery {
+                leaf_index: index,
+                tree_size: size,
+            };
+            let proof = connection.client().inclusion_proof(query).await?;
             let human = format!(
                 "inclusion proof of entry {} in the tree of size {}:\n{}",
-                proof["leaf_index"],
-                proof["tree_size"],
-                hashes(&proof)
+                proof.leaf_index,
+                proof.tree_size,
+                hashes(&proof.hashes)
             );
             connection.print(&human, &proof);
             Ok(())
         }
         RegistryCommand::Consistency { old, new, connection } => {
-            let mut path = format!("/v1/registry/log/consistency-proof?old_size={old}");
-            if let Some(new) = new {
-                path.push_str(&format!("&new_size={new}"));
-            }
-            let proof = connection.client().get(&path).await?;
+            let query = ConsistencyQuery {
+                old_size: old,
+                new_size: new,
+            };
+            let proof = connection.client().consistency_proof(query).await?;
             let human = format!(
                 "consistency proof from size {} to size {}:\n{}",
-                proof["old_size"],
-                proof["new_size"],
-                hashes(&proof)
+                proof.old_size,
+                proof.new_size,
+                hashes(&proof.hashes)
             );
             connection.print(&human, &proof);
             Ok(())
@@ -338,16 +367,17 @@ pub async fn run(command: RegistryCommand) -> CliResult {
             connection,
         } => snapshot(&connection, &out, registry_key.key.as_ref()).await,
         RegistryCommand::Key { connection } => {
-            let key = connection.client().get("/v1/registry/key").await?;
-            let human = key["registry_key"].as_str().unwrap_or_default().to_owned();
-            connection.print(&human, &key);
+            let key = connection.client().registry_key().await?;
+            connection.print(&key.registry_key, &key);
             Ok(())
         }
     }
 }
 
-/// An id as one URL path segment: the registry's ids never need escaping, so refuse what would.
-fn segment(id: &str) -> CliResult<&str> {
+/// Refuses what cannot be a registry id before anything is sent: the registry's ids are letters, digits,
+/// `-`, `_` and `.` (the client would encode anything else safely, but an operator who typed a path
+/// should hear so).
+fn registry_id(id: &str) -> CliResult<&str> {
     if !id.is_empty()
         && id
             .bytes()
@@ -361,54 +391,69 @@ fn segment(id: &str) -> CliResult<&str> {
     }
 }
 
-/// A registry write: POST, then say where the entry went.
-async fn write(connection: &Connection, path: &str, body: &Value) -> CliResult {
-    let answer = connection.client().post(path, body).await?;
+/// Says where a registry write's entry went.
+fn appended_entry(connection: &Connection, appended: &Appended) -> CliResult {
     let human = format!(
         "appended as log entry {}; the log's tree head is now of size {}, signed {}",
-        answer["index"],
-        answer["tree_head"]["size"],
-        answer["tree_head"]["timestamp"]
-            .as_i64()
-            .map(human_time)
-            .unwrap_or_default()
+        appended.index,
+        appended.tree_head.size,
+        time(appended.tree_head.timestamp)
     );
-    connection.print(&human, &answer);
+    connection.print(&human, appended);
     Ok(())
 }
 
 async fn types(connection: &Connection) -> CliResult {
-    let answer = connection.client().get("/v1/registry/types").await?;
-    let rows = list(&answer, "types")
-        .iter()
-        .map(|ty| {
-            vec![
-                text(&ty["id"]),
-                text(&ty["name"]),
-                list(ty, "attributes").len().to_string(),
-                list(ty, "claims").len().to_string(),
-            ]
-        })
-        .collect();
+    let answer = connection.client().certificate_types().await?;
+    let mut rows = Vec::new();
+    for schema in &answer.types {
+        let ty = CertificateType::from_json(&schema.to_string())
+            .map_err(|e| CliError::Failed(format!("the registry lists a type that does not parse: {e}")))?;
+        rows.push(vec![
+            ty.id.to_string(),
+            ty.name.clone(),
+            ty.attributes.len().to_string(),
+            ty.derived_claims.len().to_string(),
+        ]);
+    }
     let human = table(&["TYPE", "NAME", "ATTRIBUTES", "CLAIMS"], rows);
     connection.print(&human, &answer);
     Ok(())
 }
 
+fn key_state(status: &KeyStatus) -> String {
+    match status {
+        KeyStatus::Active => "active".to_owned(),
+        KeyStatus::Retired => "retired".to_owned(),
+        KeyStatus::Revoked { reason } => format!("revoked: {reason}"),
+    }
+}
+
+fn types_of(issuer: &IssuerRecord) -> String {
+    issuer
+        .authorised_types
+        .iter()
+        .map(|t| t.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 async fn issuers(connection: &Connection) -> CliResult {
-    let answer = connection.client().get("/v1/registry/issuers").await?;
-    let rows = list(&answer, "issuers")
+    let answer = connection.client().issuers().await?;
+    let rows = answer
+        .issuers
         .iter()
         .map(|issuer| {
-            let keys: Vec<String> = list(issuer, "keys")
+            let keys: Vec<String> = issuer
+                .keys
                 .iter()
-                .map(|k| format!("{} ({})", text(&k["key_id"]), key_state(&k["status"])))
+                .map(|k| format!("{} ({})", k.key_id, key_state(&k.status)))
                 .collect();
             vec![
-                text(&issuer["id"]),
-                text(&issuer["region"]),
-                text(&issuer["name"]),
-                joined(&issuer["authorised_types"]),
+                issuer.id.clone(),
+                issuer.region.clone(),
+                issuer.name.clone(),
+                types_of(issuer),
                 keys.join(", "),
             ]
         })
@@ -419,28 +464,30 @@ async fn issuers(connection: &Connection) -> CliResult {
 }
 
 async fn issuer(connection: &Connection, id: &str) -> CliResult {
-    let issuer = connection
-        .client()
-        .get(&format!("/v1/registry/issuers/{}", segment(id)?))
-        .await?;
-    let keys = list(&issuer, "keys")
+    let issuer = connection.client().issuer(registry_id(id)?).await?;
+    let keys = issuer
+        .keys
         .iter()
         .map(|k| {
             vec![
-                text(&k["key_id"]),
-                format!("{} .. {}", text(&k["not_before"]), text(&k["not_after"])),
-                key_state(&k["status"]),
-                text(&k["public_key"]),
+                k.key_id.clone(),
+                format!(
+                    "{} .. {}",
+                    ecert_credential::format_date(k.not_before),
+                    ecert_credential::format_date(k.not_after)
+                ),
+                key_state(&k.status),
+                encode_b64(&k.public_key.to_bytes()),
             ]
         })
         .collect();
     let human = format!(
         "{} ({})\nregion:     {}\ndepartment: {}\nauthorised: {}\nkeys:\n{}",
-        text(&issuer["id"]),
-        text(&issuer["name"]),
-        text(&issuer["region"]),
-        text(&issuer["department"]),
-        joined(&issuer["authorised_types"]),
+        issuer.id,
+        issuer.name,
+        issuer.region,
+        issuer.department,
+        types_of(&issuer),
         indent(&table(&["KEY", "VALIDITY", "STATE", "PUBLIC KEY"], keys))
     );
     connection.print(&human, &issuer);
@@ -448,18 +495,16 @@ async fn issuer(connection: &Connection, id: &str) -> CliResult {
 }
 
 async fn verifiers(connection: &Connection) -> CliResult {
-    let answer = connection.client().get("/v1/registry/verifiers").await?;
-    let rows = list(&answer, "verifiers")
+    let answer = connection.client().verifiers().await?;
+    let rows = answer
+        .verifiers
         .iter()
         .map(|verifier| {
-            let purposes: Vec<String> = list(verifier, "purposes")
-                .iter()
-                .map(|p| text(&p["id"]))
-                .collect();
+            let purposes: Vec<&str> = verifier.purposes.iter().map(|p| p.id.as_str()).collect();
             vec![
-                text(&verifier["id"]),
-                text(&verifier["region"]),
-                text(&verifier["name"]),
+                verifier.id.clone(),
+                verifier.region.clone(),
+                verifier.name.clone(),
                 purposes.join(", "),
             ]
         })
@@ -470,29 +515,22 @@ async fn verifiers(connection: &Connection) -> CliResult {
 }
 
 async fn verifier(connection: &Connection, id: &str) -> CliResult {
-    let verifier = connection
-        .client()
-        .get(&format!("/v1/registry/verifiers/{}", segment(id)?))
-        .await?;
+    let verifier = connection.client().verifier(registry_id(id)?).await?;
     let mut human = format!(
         "{} ({})\nregion: {}\npurposes:",
-        text(&verifier["id"]),
-        text(&verifier["name"]),
-        text(&verifier["region"])
+        verifier.id, verifier.name, verifier.region
     );
-    for purpose in list(&verifier, "purposes") {
+    for purpose in &verifier.purposes {
         human.push_str(&format!(
             "\n  {}: {}\n    legal basis: {}",
-            text(&purpose["id"]),
-            text(&purpose["description"]),
-            text(&purpose["legal_basis"])
+            purpose.id, purpose.description, purpose.legal_basis
         ));
-        for grant in list(purpose, "allowed") {
+        for grant in &purpose.allowed {
             human.push_str(&format!(
                 "\n    {}: attributes [{}], claims [{}]",
-                text(&grant["type"]),
-                joined(&grant["attributes"]),
-                joined(&grant["claims"])
+                grant.type_id,
+                grant.attributes.join(", "),
+                grant.claims.join(", ")
             ));
         }
     }
@@ -501,9 +539,7 @@ async fn verifier(connection: &Connection, id: &str) -> CliResult {
 }
 
 async fn tree_head(connection: &Connection, registry_key: Option<&VerifyingKey>) -> CliResult {
-    let value = connection.client().get("/v1/registry/log/tree-head").await?;
-    let head: SignedTreeHead = serde_json::from_value(value.clone())
-        .map_err(|e| CliError::Failed(format!("the service sent a malformed tree head: {e}")))?;
+    let head = connection.client().tree_head().await?;
     let mut human = format!(
         "{}\nroot:      {}\nsignature: {}",
         describe_head(&head),
@@ -515,7 +551,7 @@ async fn tree_head(connection: &Connection, registry_key: Option<&VerifyingKey>)
             .map_err(|e| CliError::Failed(format!("the registry's tree head does not verify: {e}")))?;
         human.push_str("\nthe signature verifies under the registry key");
     }
-    connection.print(&human, &value);
+    connection.print(&human, &head);
     Ok(())
 }
 
@@ -524,9 +560,7 @@ async fn snapshot(
     out: &std::path::Path,
     registry_key: Option<&VerifyingKey>,
 ) -> CliResult {
-    let value = connection.client().get("/v1/registry/snapshot").await?;
-    let snapshot: Snapshot = serde_json::from_value(value)
-        .map_err(|e| CliError::Failed(format!("the service sent a malformed snapshot: {e}")))?;
+    let snapshot = connection.client().snapshot().await?;
     if let Some(key) = registry_key {
         snapshot
             .verify(key)
@@ -548,75 +582,13 @@ async fn snapshot(
     Ok(())
 }
 
-fn hashes(proof: &Value) -> String {
-    let hashes = list(proof, "hashes");
+fn hashes(hashes: &[String]) -> String {
     if hashes.is_empty() {
         return "  (no hashes: the proof is trivial)".to_owned();
     }
     hashes
         .iter()
-        .map(|h| format!("  {}", text(h)))
+        .map(|h| format!("  {h}"))
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-fn key_state(status: &Value) -> String {
-    match (status["state"].as_str(), status["reason"].as_str()) {
-        (Some(state), Some(reason)) => format!("{state}: {reason}"),
-        (Some(state), None) => state.to_owned(),
-        _ => "?".to_owned(),
-    }
-}
-
-/// The array at `field`, or nothing.
-fn list<'a>(value: &'a Value, field: &str) -> &'a [Value] {
-    value[field].as_array().map(Vec::as_slice).unwrap_or_default()
-}
-
-/// A JSON string as text (other values as JSON).
-fn text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-/// A JSON array of strings, comma-separated.
-fn joined(value: &Value) -> String {
-    value
-        .as_array()
-        .map(|items| items.iter().map(text).collect::<Vec<_>>().join(", "))
-        .unwrap_or_default()
-}
-
-fn indent(text: &str) -> String {
-    text.lines()
-        .map(|line| format!("  {line}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Left-aligned columns; "(none)" under the headers when there are no rows.
-pub(crate) fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<String>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect();
-        padded.join("  ").trim_end().to_owned()
-    };
-    let mut lines = vec![line(headers.iter().map(|h| (*h).to_owned()).collect())];
-    if rows.is_empty() {
-        lines.push("(none)".to_owned());
-    }
-    lines.extend(rows.into_iter().map(line));
-    lines.join("\n")
 }

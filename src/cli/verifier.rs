@@ -1,6 +1,6 @@
 //! `ecert verifier`: a verifier's desk at the command line. `request` asks the verifier service
-//! (src/api/verifier.rs) for a presentation request under one of the verifier's registered purposes and
-//! prints the URL the holder answers; `check` hands the service a presentation a holder gave over
+//! (crates/server/src/verifier.rs) for a presentation request under one of the verifier's registered
+//! purposes and prints the URL the holder answers; `check` hands the service a presentation a holder gave over
 //! (`ecert wallet answer --request .. --out ..`) and prints what it established, and only that.
 //!
 //! The service refuses a request that asks for more than the purpose allows, and verifies and spends the
@@ -9,8 +9,9 @@
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Subcommand};
-use ecert_credential::{Presentation, PresentationRequest, RequestItem, TypeId};
-use serde_json::{Value, json};
+use ecert_api::{ErrorCode, NewPresentationRequest, VerificationResult};
+use ecert_credential::{Presentation, RequestItem, TypeId};
+use serde_json::json;
 
 use super::{CliError, CliResult, Connection, read_json, write_atomically};
 
@@ -110,7 +111,7 @@ fn item_id(type_id: &str) -> String {
     name.rsplit('.').next().unwrap_or(name).to_owned()
 }
 
-fn items(args: &RequestArgs) -> CliResult<Value> {
+fn items(args: &RequestArgs) -> CliResult<Vec<RequestItem>> {
     if let Some(path) = &args.items {
         let value = read_json(path)?;
         let list = match value.get("items") {
@@ -118,9 +119,8 @@ fn items(args: &RequestArgs) -> CliResult<Value> {
             None => value,
         };
         // Checked here so that a typo names the file rather than coming back as the service's refusal.
-        serde_json::from_value::<Vec<RequestItem>>(list.clone())
-            .map_err(|e| CliError::Failed(format!("{} does not hold request items: {e}", path.display())))?;
-        return Ok(list);
+        return serde_json::from_value::<Vec<RequestItem>>(list)
+            .map_err(|e| CliError::Failed(format!("{} does not hold request items: {e}", path.display())));
     }
     let type_text = args.type_id.as_deref().unwrap_or_default();
     let type_id =
@@ -132,7 +132,7 @@ fn items(args: &RequestArgs) -> CliResult<Value> {
         disclose: args.disclose.clone(),
         claims: args.claims.clone(),
     };
-    serde_json::to_value(vec![item]).map_err(|e| CliError::Failed(e.to_string()))
+    Ok(vec![item])
 }
 
 async fn request(connection: &Connection, verifier: &str, args: RequestArgs) -> CliResult {
@@ -142,28 +142,23 @@ async fn request(connection: &Connection, verifier: &str, args: RequestArgs) -> 
              `ecert token --role verifier --scope {verifier}`"
         )));
     }
-    let items = items(&args)?;
-    let mut body = json!({"purpose": args.purpose, "items": items});
-    if let Some(ttl) = args.ttl {
-        body["ttl_secs"] = json!(ttl);
-    }
+    let body = NewPresentationRequest {
+        purpose: args.purpose.clone(),
+        items: items(&args)?,
+        ttl_secs: args.ttl,
+    };
     let client = connection.client();
-    let answer = client
-        .post(&format!("/v1/verifiers/{verifier}/requests"), &body)
-        .await?;
-    let request: PresentationRequest = serde_json::from_value(answer)
-        .map_err(|e| CliError::Failed(format!("the service answered with no request: {e}")))?;
+    let request = client.create_request(verifier, &body).await?;
     let url = format!(
-        "{}/v1/verifiers/{}/requests/{}",
+        "{}{}",
         client.base(),
-        request.verifier,
-        request.nonce
+        ecert_api::operation::GET_PRESENTATION_REQUEST.path_with(&[&request.verifier, &request.nonce])
     );
     let text = request.to_json();
     if let Some(out) = &args.out {
         write_atomically(out, &text)?;
     }
-    let expires = when(request.expires_at);
+    let expires = crate::output::time(request.expires_at);
     let mut human = Vec::new();
     match &args.out {
         Some(out) => human.push(format!("request written to {}", out.display())),
@@ -181,74 +176,59 @@ async fn request(connection: &Connection, verifier: &str, args: RequestArgs) -> 
 
 async fn check(connection: &Connection, verifier: &str, nonce: &str, path: &std::path::Path) -> CliResult {
     let value = read_json(path)?;
-    Presentation::from_json(&value.to_string())
+    let presentation = Presentation::from_json(&value.to_string())
         .map_err(|e| CliError::Failed(format!("{} does not hold a presentation: {e}", path.display())))?;
     let result = connection
         .client()
-        .post(
-            &format!("/v1/verifiers/{verifier}/requests/{nonce}/presentation"),
-            &value,
-        )
+        .submit_to(verifier, nonce, &presentation)
         .await
-        .map_err(|e| match e.code.as_str() {
-            "nonce_used" | "request_expired" => {
+        .map_err(|e| {
+            if e.is(ErrorCode::NonceUsed) || e.is(ErrorCode::RequestExpired) {
                 CliError::Rejected(format!("the presentation is not accepted: {e}"))
+            } else {
+                e.into()
             }
-            _ => e.into(),
         })?;
     print_result(connection, &result, verifier)
 }
 
 /// Prints a verification result: what the verifier learned, item by item. One that is not valid is
 /// exit 4, naming the failed check.
-pub(crate) fn print_result(connection: &Connection, result: &Value, verifier: &str) -> CliResult {
-    if result["valid"] != true {
-        if connection.json {
-            connection.print("", result);
+pub(crate) fn print_result(
+    connection: &Connection,
+    result: &VerificationResult,
+    verifier: &str,
+) -> CliResult {
+    let verified = match result {
+        VerificationResult::Valid(verified) => verified,
+        VerificationResult::Invalid(failure) => {
+            if connection.json {
+                connection.print("", result);
+            }
+            return Err(CliError::Rejected(format!(
+                "the presentation did not verify: {} ({})",
+                failure.message, failure.code
+            )));
         }
-        let failure = &result["failure"];
-        return Err(CliError::Rejected(format!(
-            "the presentation did not verify: {} ({})",
-            failure["message"].as_str().unwrap_or("no reason given"),
-            failure["code"].as_str().unwrap_or("unknown")
-        )));
-    }
+    };
     let mut lines = vec![format!("VALID: {verifier} learned")];
-    for item in result["items"].as_array().into_iter().flatten() {
+    for item in &verified.items {
         lines.push(format!(
             "  item {}: {} from {}, valid {} to {}",
-            item["item"].as_str().unwrap_or_default(),
-            item["type"].as_str().unwrap_or_default(),
-            item["issuer"].as_str().unwrap_or_default(),
-            item["valid_from"].as_str().unwrap_or_default(),
-            item["valid_until"].as_str().unwrap_or_default()
+            item.item,
+            item.type_id,
+            item.issuer,
+            ecert_credential::format_date(item.valid_from),
+            ecert_credential::format_date(item.valid_until)
         ));
-        for (name, value) in item["disclosed"].as_object().into_iter().flatten() {
-            let shown = match value {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            lines.push(format!("    {name:<22} {shown}"));
+        for (name, value) in &item.disclosed {
+            lines.push(format!("    {name:<22} {}", crate::output::plain(value)));
         }
-        for (name, value) in item["claims"].as_object().into_iter().flatten() {
+        for (name, value) in &item.claims {
             lines.push(format!("    {name:<22} {value} (claim)"));
         }
     }
     lines.push("  nothing else was disclosed".to_owned());
     connection.print(&lines.join("\n"), result);
     Ok(())
-}
-
-/// A Unix time as people read it, in UTC to the second.
-pub(crate) fn when(unix: i64) -> String {
-    match time::OffsetDateTime::from_unix_timestamp(unix) {
-        Ok(t) => format!(
-            "{} {:02}:{:02}:{:02} UTC",
-            ecert_credential::format_date(t.date()),
-            t.hour(),
-            t.minute(),
-            t.second()
-        ),
-        Err(_) => unix.to_string(),
-    }
 }

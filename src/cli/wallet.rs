@@ -23,8 +23,8 @@ use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
 use super::{CliError, CliResult, Connection, read_json, write_atomically};
-use crate::client::Client;
-use crate::keystore::{self, KdfParams, KeystoreError};
+use ecert_api::{Client, ClientCode, ErrorCode};
+use ecert_server::keystore::{self, KdfParams, KeystoreError};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -467,7 +467,7 @@ fn show(connection: &Connection, file: &WalletFile, number: usize) -> CliResult 
         "  attributes".to_owned(),
     ];
     for (name, value) in &certificate.attributes {
-        human.push(format!("    {name:<24} {}", plain(value)));
+        human.push(format!("    {name:<24} {}", crate::output::plain(value)));
     }
     if !certificate.claims.is_empty() {
         human.push("  claims".to_owned());
@@ -478,14 +478,6 @@ fn show(connection: &Connection, file: &WalletFile, number: usize) -> CliResult 
     let value: Value = serde_json::from_str(&certificate.to_json()).unwrap_or_default();
     connection.print(&human.join("\n"), &value);
     Ok(())
-}
-
-/// A JSON value as a person reads it: strings without quotes.
-fn plain(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 /// Parses the registry key as `ecert init` prints it.
@@ -500,7 +492,7 @@ pub(crate) fn parse_registry_key(text: &str) -> CliResult<VerifyingKey> {
 
 async fn registry_state(client: &Client, key: &VerifyingKey) -> CliResult<(RegistryView, Catalogue)> {
     let (view, catalogue, _) = client.registry_state(key).await.map_err(|e| {
-        if e.code == "untrusted_snapshot" {
+        if e.code == ClientCode::BadResponse && e.status.is_none() {
             CliError::Failed(format!(
                 "the registry snapshot from {} does not verify under --registry-key: {}",
                 client.base(),
@@ -571,7 +563,7 @@ async fn answer(connection: &Connection, file: &WalletFile, args: AnswerArgs) ->
     let (wallet, _) = file.open()?;
     let (view, catalogue) = registry_state(&Client::new(&registry_base), &registry_key).await?;
     let consent = wallet
-        .prepare(&request, &view, &catalogue, crate::app::now())
+        .prepare(&request, &view, &catalogue, ecert_server::clock::now())
         .map_err(|refusal| {
             CliError::Rejected(format!(
                 "the wallet refuses to answer: {refusal}; nothing was sent"
@@ -587,7 +579,7 @@ async fn answer(connection: &Connection, file: &WalletFile, args: AnswerArgs) ->
     match verifier_service {
         Some(service) => {
             let result = service.submit(&request, &presentation).await.map_err(|e| {
-                if matches!(e.code.as_str(), "nonce_used" | "request_expired") {
+                if e.is(ErrorCode::NonceUsed) || e.is(ErrorCode::RequestExpired) {
                     CliError::Rejected(format!("the verifier did not accept it: {e}"))
                 } else {
                     e.into()
@@ -618,7 +610,7 @@ async fn answer(connection: &Connection, file: &WalletFile, args: AnswerArgs) ->
 
 /// What the holder is asked to agree to, for people: to whom, why, on what basis, and each value.
 fn consent_summary(consent: &Consent, request: &PresentationRequest, view: &RegistryView) -> String {
-    let expires = super::verifier::when(request.expires_at);
+    let expires = crate::output::time(request.expires_at);
     let mut lines = vec![
         format!(
             "{} ({}) asks for your certificates",
@@ -642,7 +634,7 @@ fn consent_summary(consent: &Consent, request: &PresentationRequest, view: &Regi
             item.certificate + 1
         ));
         for (name, value) in &item.attributes {
-            lines.push(format!("    {name:<22} {}", plain(value)));
+            lines.push(format!("    {name:<22} {}", crate::output::plain(value)));
         }
         for (name, value) in &item.claims {
             lines.push(format!("    {name:<22} {value} (claim)"));

@@ -4,6 +4,7 @@
 mod catalogue;
 mod certificate;
 mod error;
+mod over_asking;
 mod presentation;
 mod registry;
 mod request;
@@ -19,6 +20,7 @@ pub use certificate::{
     certificate_header, certificate_interface, position,
 };
 pub use error::{Error, Result};
+pub use over_asking::{Beyond, OverAsking, ScopeError};
 pub use presentation::{
     PRESENTATION_FORMAT, Presentation, PresentedCertificate, disclosed_positions, message_count,
 };

@@ -145,6 +145,38 @@ pub enum CertificateStatus {
     Revoked,
 }
 
+impl CertificateStatus {
+    /// The status's name, as status lists, records and events write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertificateStatus::Valid => "valid",
+            CertificateStatus::Suspended => "suspended",
+            CertificateStatus::Revoked => "revoked",
+        }
+    }
+}
+
+impl core::fmt::Display for CertificateStatus {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl core::str::FromStr for CertificateStatus {
+    type Err = crate::error::Error;
+
+    fn from_str(name: &str) -> crate::error::Result<CertificateStatus> {
+        match name {
+            "valid" => Ok(CertificateStatus::Valid),
+            "suspended" => Ok(CertificateStatus::Suspended),
+            "revoked" => Ok(CertificateStatus::Revoked),
+            other => Err(crate::error::Error::Malformed(format!(
+                "unknown certificate status {other:?}"
+            ))),
+        }
+    }
+}
+
 /// Where a verifier looks up certificate status: the issuers' status lists, as it has them cached.
 pub trait StatusSource {
     /// The status of entry `index` of `issuer`'s list `list`; `None` if the list is unknown (the caller
@@ -237,5 +269,26 @@ pub(crate) mod public_key_text {
         let text = String::deserialize(d)?;
         let bytes = decode_b64(&text).map_err(serde::de::Error::custom)?;
         PublicKey::from_bytes(&bytes).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_names_round_trip_and_match_the_serde_names() {
+        for status in [
+            CertificateStatus::Valid,
+            CertificateStatus::Suspended,
+            CertificateStatus::Revoked,
+        ] {
+            assert_eq!(status.as_str().parse::<CertificateStatus>(), Ok(status));
+            assert_eq!(
+                serde_json::to_value(status).ok(),
+                Some(serde_json::Value::from(status.as_str()))
+            );
+        }
+        assert!("lost".parse::<CertificateStatus>().is_err());
     }
 }

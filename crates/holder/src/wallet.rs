@@ -7,8 +7,9 @@
 use core::fmt;
 
 use ecert_credential::{
-    Catalogue, Certificate, KeyStatus, PRESENTATION_FORMAT, Presentation, PresentationRequest,
-    PresentedCertificate, RegistryView, RequestItem, TypeId, certificate_interface, disclosed_positions,
+    Beyond, Catalogue, Certificate, KeyStatus, PRESENTATION_FORMAT, Presentation, PresentationRequest,
+    PresentedCertificate, RegistryView, RequestItem, ScopeError, TypeId, certificate_interface,
+    disclosed_positions,
 };
 use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
@@ -182,35 +183,23 @@ impl Wallet {
         if now_unix > request.expires_at {
             return Err(Refusal::Expired);
         }
-        let verifier = registry
-            .verifiers
-            .get(&request.verifier)
-            .ok_or_else(|| Refusal::UnknownVerifier(request.verifier.clone()))?;
-        let purpose = verifier
-            .purposes
-            .iter()
-            .find(|p| p.id == request.purpose)
-            .ok_or_else(|| Refusal::PurposeNotRegistered {
-                verifier: request.verifier.clone(),
-                purpose: request.purpose.clone(),
+        let (verifier, purpose) = registry
+            .check_request_scope(&request.verifier, &request.purpose, &request.items)
+            .map_err(|refused| match refused {
+                ScopeError::UnknownVerifier(verifier) => Refusal::UnknownVerifier(verifier),
+                ScopeError::UnknownPurpose { verifier, purpose } => {
+                    Refusal::PurposeNotRegistered { verifier, purpose }
+                }
+                ScopeError::OverAsking(over) => Refusal::OverAsking {
+                    item: over.item,
+                    type_id: over.type_id.to_string(),
+                    name: match over.beyond {
+                        Beyond::Attribute(name) | Beyond::Claim(name) => name,
+                        _ => "*".to_owned(),
+                    },
+                },
+                other => Refusal::Malformed(other.to_string()),
             })?;
-        // Over-asking: every type an item accepts must be covered by the purpose, for every name asked.
-        for item in &request.items {
-            for type_id in &item.types {
-                let over = |name: &str| Refusal::OverAsking {
-                    item: item.id.clone(),
-                    type_id: type_id.to_string(),
-                    name: name.to_owned(),
-                };
-                let grant = purpose.grant(type_id).ok_or_else(|| over("*"))?;
-                if let Some(name) = item.disclose.iter().find(|a| !grant.attributes.contains(a)) {
-                    return Err(over(name));
-                }
-                if let Some(name) = item.claims.iter().find(|c| !grant.claims.contains(c)) {
-                    return Err(over(name));
-                }
-            }
-        }
         let today = date_of(now_unix).ok_or_else(|| Refusal::Malformed("clock out of range".into()))?;
         let items = request
             .items

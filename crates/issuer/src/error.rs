@@ -2,7 +2,9 @@
 
 use core::fmt;
 
-/// Why a certificate was not issued or a key not made.
+use ecert_credential::CertificateStatus;
+
+/// Why a certificate was not issued, a key not made, or a status change or objection refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
@@ -23,6 +25,37 @@ pub enum Error {
     },
     /// The BBS layer refused (a malformed secret key, say).
     Bbs(ecert_bbs::Error),
+    /// A certificate cannot move from one status to the other (revocation is final).
+    InvalidTransition {
+        /// Its status now.
+        from: CertificateStatus,
+        /// The status asked for.
+        to: CertificateStatus,
+    },
+    /// A reason, statement or note is empty or too long.
+    TextLength {
+        /// Which text.
+        what: &'static str,
+        /// Its most characters.
+        max: usize,
+    },
+    /// The certificate a holder objects with is not the one the issuer recorded.
+    CertificateMismatch(&'static str),
+    /// The issuer has no certificate with the serial given.
+    UnknownCertificate,
+    /// The certificate objected to is revoked.
+    CertificateRevoked,
+    /// An objection names no correction.
+    NoCorrections,
+    /// The objection was already decided.
+    ObjectionClosed,
+    /// A stored or given name of a state or event is not one this crate knows.
+    UnknownName {
+        /// What kind of name.
+        what: &'static str,
+        /// The name.
+        name: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -42,6 +75,19 @@ impl fmt::Display for Error {
                 "status index {index} is past the end of a list of {capacity} entries"
             ),
             Error::Bbs(e) => write!(f, "{e}"),
+            Error::InvalidTransition { from, to } => {
+                write!(f, "the certificate is {from} and cannot become {to}")
+            }
+            Error::TextLength { what, max } if *what == "reason" => {
+                write!(f, "the {what} is longer than {max} characters")
+            }
+            Error::TextLength { what, max } => write!(f, "the {what} must be 1 to {max} characters"),
+            Error::CertificateMismatch(what) => f.write_str(what),
+            Error::UnknownCertificate => f.write_str("the issuer has no certificate with this serial"),
+            Error::CertificateRevoked => f.write_str("the certificate is revoked"),
+            Error::NoCorrections => f.write_str("an objection names at least one correction"),
+            Error::ObjectionClosed => f.write_str("the objection was already decided"),
+            Error::UnknownName { what, name } => write!(f, "unknown {what} {name:?}"),
         }
     }
 }

@@ -249,14 +249,7 @@ pub fn state_matches(entries: &[Entry], claimed: &ecert_credential::RegistryView
 pub fn entry_counts(entries: &[Entry]) -> BTreeMap<&'static str, u64> {
     let mut counts = BTreeMap::new();
     for entry in entries {
-        let kind = match entry {
-            Entry::TypeRegistered { .. } => "type_registered",
-            Entry::IssuerRegistered { .. } => "issuer_registered",
-            Entry::IssuerAuthorised { .. } => "issuer_authorised",
-            Entry::KeyPublished { .. } => "key_published",
-            Entry::KeyStatusChanged { .. } => "key_status_changed",
-            Entry::VerifierRegistered { .. } => "verifier_registered",
-        };
+        let kind = entry.kind();
         *counts.entry(kind).or_insert(0) += 1;
     }
     counts

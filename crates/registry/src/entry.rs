@@ -82,6 +82,18 @@ pub enum Entry {
 }
 
 impl Entry {
+    /// The entry's kind: its `kind` member in the log (specs/registry.md), for logs, counts and filters.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Entry::TypeRegistered { .. } => "type_registered",
+            Entry::IssuerRegistered { .. } => "issuer_registered",
+            Entry::IssuerAuthorised { .. } => "issuer_authorised",
+            Entry::KeyPublished { .. } => "key_published",
+            Entry::KeyStatusChanged { .. } => "key_status_changed",
+            Entry::VerifierRegistered { .. } => "verifier_registered",
+        }
+    }
+
     /// When the entry was appended.
     pub fn at(&self) -> i64 {
         match self {
@@ -143,4 +155,68 @@ pub fn canonical_json(value: &serde_json::Value) -> Result<Vec<u8>> {
     // serde_json's map is ordered by key (no `preserve_order`), and its compact writer emits no
     // whitespace and the minimal escapes JCS requires for strings.
     serde_json::to_vec(value).map_err(|e| Error::Malformed(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use serde_json::json;
+
+    use super::*;
+
+    /// One entry of every kind.
+    fn one_of_each() -> Vec<Entry> {
+        vec![
+            Entry::TypeRegistered {
+                at: 1,
+                schema: json!({"id": "cn.x/1"}),
+            },
+            Entry::IssuerRegistered {
+                at: 1,
+                id: "i".into(),
+                name: "I".into(),
+                region: "110000".into(),
+                department: "d".into(),
+            },
+            Entry::IssuerAuthorised {
+                at: 1,
+                issuer: "i".into(),
+                type_id: "cn.x/1".into(),
+            },
+            Entry::KeyPublished {
+                at: 1,
+                issuer: "i".into(),
+                key_id: "k1".into(),
+                suite: "BLS12-381-SHA-256".into(),
+                public_key: "AA".into(),
+                not_before: "2026-01-01".into(),
+                not_after: "2030-12-31".into(),
+            },
+            Entry::KeyStatusChanged {
+                at: 1,
+                issuer: "i".into(),
+                key_id: "k1".into(),
+                status: "retired".into(),
+                reason: None,
+            },
+            Entry::VerifierRegistered {
+                at: 1,
+                verifier: json!({}),
+            },
+        ]
+    }
+
+    #[test]
+    fn the_kind_is_the_kind_member_the_log_carries() {
+        let entries = one_of_each();
+        for entry in &entries {
+            let encoded: serde_json::Value =
+                serde_json::from_slice(&entry.canonical_bytes().unwrap()).unwrap();
+            assert_eq!(encoded["kind"], entry.kind());
+        }
+        let mut kinds: Vec<_> = entries.iter().map(Entry::kind).collect();
+        kinds.dedup();
+        assert_eq!(kinds.len(), entries.len(), "every kind has its own name");
+    }
 }

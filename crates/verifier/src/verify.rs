@@ -10,7 +10,7 @@ use ecert_credential::{
     certificate_interface, encode_b64, message_count,
 };
 use rand_core::{CryptoRng, RngCore};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
 
@@ -35,7 +35,8 @@ pub fn build_request<R: RngCore + CryptoRng>(
 }
 
 /// What a verifier learns from a valid presentation: the disclosed facts and nothing else.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VerifiedPresentation {
     /// The verifier the request was for.
     pub verifier: String,
@@ -46,7 +47,8 @@ pub struct VerifiedPresentation {
 }
 
 /// The facts one certificate established.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VerifiedItem {
     /// The request item.
     pub item: String,

@@ -1,0 +1,42 @@
+//! `ecert init`: creates a data directory (platform token key, registry log key, key-encryption key,
+//! configuration, database) and prints the public keys an operator records.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// `ecert init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The data directory to create.
+    #[arg(long, env = "ECERT_DATA_DIR", default_value = "ecert-data")]
+    data_dir: PathBuf,
+    /// Derive the key-encryption key from the passphrase in this environment variable (Argon2id)
+    /// instead of writing a key file.
+    #[arg(long, value_name = "VAR")]
+    passphrase_env: Option<String>,
+}
+
+/// The passphrase in environment variable `var`.
+pub(crate) fn passphrase(var: &str) -> Result<zeroize::Zeroizing<String>, String> {
+    std::env::var(var)
+        .map(zeroize::Zeroizing::new)
+        .map_err(|_| format!("the environment variable {var} holds no passphrase"))
+}
+
+/// Runs the command.
+pub fn run(args: InitArgs) -> Result<(), String> {
+    let passphrase = args.passphrase_env.as_deref().map(passphrase).transpose()?;
+    let made = super::runtime()?.block_on(ecert_server::data_dir::init(
+        &args.data_dir,
+        passphrase.as_deref().map(String::as_str),
+    ))?;
+    println!("initialised {}", args.data_dir.display());
+    println!(
+        "platform token key: {}",
+        ecert_credential::encode_b64(made.platform.verifying_key().as_bytes())
+    );
+    println!("registry log key:   {}", made.registry_key);
+    println!("next: ecert serve --data-dir {}", args.data_dir.display());
+    Ok(())
+}
