@@ -145,6 +145,40 @@ fn proof_options(key: &SigningKey, options: &BaseProofOptions) -> Map<String, Va
     proof
 }
 
+/// The contexts that define the Data Integrity proof terms (`DataIntegrityProof`, `cryptosuite`,
+/// `proofValue`...): VC Data Model 2.0 includes them, VC 1.1 does not.
+const PROOF_TERM_CONTEXTS: [&str; 3] = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://w3id.org/security/data-integrity/v2",
+    "https://w3id.org/security/data-integrity/v1",
+];
+
+/// Context injection (VC Data Integrity §2.4.1 "Context Injection"): a document whose `@context` does
+/// not map the proof's terms, a VC 1.1 credential for one, gets the Data Integrity v2 context
+/// appended, as the other implementations do; without it the proof configuration has undefined terms
+/// and safe mode refuses it. The secured document carries the appended context, so every later step
+/// (the holder's, the verifier's) reads the same one.
+fn with_data_integrity_context(document: &Map<String, Value>) -> Map<String, Value> {
+    let mut document = document.clone();
+    let names = |context: &Value| {
+        context
+            .as_str()
+            .is_some_and(|url| PROOF_TERM_CONTEXTS.contains(&url))
+    };
+    let context = match document.remove("@context") {
+        None => Value::from(PROOF_TERM_CONTEXTS[1]),
+        Some(Value::Array(contexts)) if contexts.iter().any(names) => Value::Array(contexts),
+        Some(Value::Array(mut contexts)) => {
+            contexts.push(PROOF_TERM_CONTEXTS[1].into());
+            Value::Array(contexts)
+        }
+        Some(context) if names(&context) => context,
+        Some(context) => Value::Array(vec![context, PROOF_TERM_CONTEXTS[1].into()]),
+    };
+    document.insert("@context".to_owned(), context);
+    document
+}
+
 /// Create Base Proof (bbs-2023 §3.4.1), with the HMAC key given.
 pub(crate) fn create_base_proof_with_hmac_key(
     unsecured: &Value,
@@ -162,6 +196,7 @@ pub(crate) fn create_base_proof_with_hmac_key(
             "the document already has a proof; bbs-2023 signs unsecured documents".into(),
         ));
     }
+    let unsecured = &Value::Object(with_data_integrity_context(document));
     // 1.-2. proof = clone of the options; Base Proof Configuration (§3.4.4): type, cryptosuite and
     // created checked, the document's @context, RDFC-1.0; its hash (§3.4.3 step 1).
     let mut proof = proof_options(key, options);
@@ -205,10 +240,10 @@ pub(crate) fn create_base_proof_with_hmac_key(
 
     // 6. proof.proofValue, and the secured document.
     proof.insert("proofValue".into(), value.to_proof_value().into());
-    let mut secured = document.clone();
-    secured.insert("proof".into(), Value::Object(proof));
+    let mut secured = unsecured.clone();
+    secured["proof"] = Value::Object(proof);
     Ok(BaseProofTrace {
-        secured: Value::Object(secured),
+        secured,
         canonical_proof_config,
         hmac_nquads: grouped.nquads,
         mandatory: mandatory_group.matching,
