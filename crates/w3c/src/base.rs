@@ -321,3 +321,59 @@ pub(crate) fn verify_base_proof(
     ecert_bbs::verify::<Bls12381Sha256>(&base.public_key, &base.bbs_signature, &base.bbs_header, &messages)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use ecert_bbs::{Bls12381Sha256, SecretKey};
+    use serde_json::json;
+
+    use super::*;
+    use crate::multikey::DidKeyResolver;
+    use crate::{Bbs2023, DeriveOptions, VerifyOptions};
+
+    /// VC-DI §2.4.1: a VC 1.1 credential does not define the proof terms; the Data Integrity v2 context
+    /// is appended, once, and the whole flow works on the result.
+    #[test]
+    fn vc_1_1_credentials_get_the_data_integrity_context() {
+        let suite = Bbs2023::new();
+        let key = SigningKey::with_did_key(
+            SecretKey::key_gen::<Bls12381Sha256>(&[8; 32], b"injection", None).unwrap(),
+        );
+        let credential = json!({
+            "@context": ["https://www.w3.org/2018/credentials/v1", "https://w3id.org/vdl/v1"],
+            "type": ["VerifiableCredential", "Iso18013DriversLicenseCredential"],
+            "issuer": crate::did_key(key.public_key()),
+            "issuanceDate": "2024-01-15T00:00:00Z",
+            "credentialSubject": {"type": "LicensedDriver", "driversLicense": {
+                "type": "Iso18013DriversLicense", "expiry_date": "2029-01-15T00:00:00Z", "issuing_authority": "UADMV"
+            }}
+        });
+        let mut rng = rand_core::OsRng;
+        let options = BaseProofOptions::new(vec![JsonPointer::parse("/issuer").unwrap()]);
+        let signed = suite
+            .create_base_proof(&mut rng, &credential, &key, &options)
+            .unwrap();
+        assert_eq!(
+            signed["@context"][2],
+            "https://w3id.org/security/data-integrity/v2"
+        );
+        assert_eq!(signed["@context"].as_array().unwrap().len(), 3);
+        suite.verify_base_proof(&signed, &DidKeyResolver).unwrap();
+        let resigned = suite
+            .create_base_proof(&mut rng, &without_proof(&signed), &key, &options)
+            .unwrap();
+        assert_eq!(resigned["@context"], signed["@context"]);
+        let derived = suite
+            .derive(&mut rng, &signed, &DeriveOptions::default())
+            .unwrap();
+        suite
+            .verify(&derived, &DidKeyResolver, &VerifyOptions::default())
+            .unwrap();
+    }
+
+    fn without_proof(document: &Value) -> Value {
+        let mut document = document.clone();
+        document.as_object_mut().unwrap().remove("proof");
+        document
+    }
+}

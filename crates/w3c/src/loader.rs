@@ -87,11 +87,17 @@ pub struct ContextLoader {
     documents: BTreeMap<String, Arc<json_syntax::Value>>,
     /// Processed `@context` values, by their JSON text (see [`ContextLoader::processed`]).
     processed: Arc<Mutex<HashMap<String, Arc<ProcessedContext>>>>,
+    /// Canonical proof configurations and their SHA-256, by the configuration's JSON text (see
+    /// [`ContextLoader::canonical_proof_config`]).
+    proof_configs: Arc<Mutex<HashMap<String, Arc<CanonicalProofConfig>>>>,
 }
 
 /// A document's `@context` value, processed: the active context its top level is expanded and
 /// compacted with.
 pub(crate) type ProcessedContext = json_ld::context_processing::ProcessedOwned<IriBuf, json_ld::BlankIdBuf>;
+
+/// A proof configuration's canonical N-Quads and their SHA-256.
+pub(crate) type CanonicalProofConfig = (String, [u8; 32]);
 
 /// How many distinct `@context` values a loader keeps processed. A deployment has a handful (one per
 /// credential type and proof form); the bound only stops a stream of made-up contexts from growing
@@ -103,6 +109,7 @@ impl Default for ContextLoader {
         ContextLoader {
             documents: BUNDLED_PARSED.clone(),
             processed: Arc::default(),
+            proof_configs: Arc::default(),
         }
     }
 }
@@ -133,6 +140,7 @@ impl ContextLoader {
             .insert(url.to_owned(), Arc::new(parse_context(document)?));
         // What a URL means changed: contexts processed with the old documents no longer apply.
         self.processed = Arc::default();
+        self.proof_configs = Arc::default();
         Ok(self)
     }
 
@@ -159,6 +167,38 @@ impl ContextLoader {
         }
         cache.insert(key, processed.clone());
         Ok(processed)
+    }
+
+    /// The canonical N-Quads and hash of a proof configuration (bbs-2023 §3.4.4), from the cache or
+    /// made by `canonicalize` and cached.
+    ///
+    /// A proof configuration is the same for every credential an issuer key signs with the same
+    /// options, and for every presentation of those credentials, while expanding it (the
+    /// DataIntegrityProof type-scoped context over the credential's contexts) costs as much as a small
+    /// credential. It is a pure function of its JSON and of this loader's documents.
+    pub(crate) fn canonical_proof_config(
+        &self,
+        config: &serde_json::Value,
+        canonicalize: impl FnOnce() -> Result<(String, [u8; 32])>,
+    ) -> Result<Arc<CanonicalProofConfig>> {
+        let key = config.to_string();
+        if let Some(hit) = self.proof_config_cache().get(&key) {
+            return Ok(hit.clone());
+        }
+        let computed = Arc::new(canonicalize()?);
+        let mut cache = self.proof_config_cache();
+        if cache.len() >= PROCESSED_CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(key, computed.clone());
+        Ok(computed)
+    }
+
+    fn proof_config_cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<CanonicalProofConfig>>> {
+        // As for the context cache: entries are inserted whole, so a poisoned lock is still sound.
+        self.proof_configs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<ProcessedContext>>> {

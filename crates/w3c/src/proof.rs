@@ -125,9 +125,13 @@ pub(crate) fn proof_config_hash(
         Some(context) => config.insert("@context".to_owned(), context.clone()),
         None => return Err(Error::JsonLd("the document has no @context".into())),
     };
-    let canonical = rdf::canonical_nquads(&jsonld::document_quads(&Value::Object(config), loader)?)?.concat();
-    let hash = Sha256::digest(canonical.as_bytes()).into();
-    Ok((canonical, hash))
+    let config = Value::Object(config);
+    let cached = loader.canonical_proof_config(&config, || {
+        let canonical = rdf::canonical_nquads(&jsonld::document_quads(&config, loader)?)?.concat();
+        let hash = Sha256::digest(canonical.as_bytes()).into();
+        Ok((canonical, hash))
+    })?;
+    Ok(cached.as_ref().clone())
 }
 
 #[cfg(test)]
