@@ -237,6 +237,9 @@ pub struct CertificateType {
     pub attributes: Vec<AttributeSpec>,
     /// The derived claims, signed after the attributes in this order.
     pub derived_claims: Vec<DerivedClaimSpec>,
+    /// SHA-256 of the schema document's canonical form (RFC 8785): what certificate headers bind, so that
+    /// two catalogues that disagree on the type do not accept each other's certificates.
+    schema_digest: [u8; 32],
 }
 
 /// Most attributes a type may have (a BBS signature has no limit; this keeps certificates and proofs
@@ -248,8 +251,23 @@ const DEFAULT_BYTES_MAX: usize = 1024;
 impl CertificateType {
     /// Parses and validates a schema file (specs/schemas/FORMAT.md).
     pub fn from_json(text: &str) -> Result<CertificateType> {
-        let raw: RawType = serde_json::from_str(text).map_err(|e| Error::Schema(e.to_string()))?;
-        raw.validate()
+        let document: Value = crate::strict_json::from_str(text).map_err(|e| Error::Schema(e.to_string()))?;
+        CertificateType::from_document(&document)
+    }
+
+    /// [`CertificateType::from_json`] for a schema document already parsed (a registry log entry holds
+    /// one verbatim).
+    pub fn from_document(document: &Value) -> Result<CertificateType> {
+        let raw = RawType::deserialize(document).map_err(|e| Error::Schema(e.to_string()))?;
+        let schema_digest = crate::canonical::canonical_digest(document)
+            .map_err(|e| Error::Schema(format!("{}: {e}", raw.id)))?;
+        raw.validate(schema_digest)
+    }
+
+    /// SHA-256 of the schema document in its canonical form (RFC 8785), as certificate headers bind it
+    /// (specs/certificate.md §4).
+    pub fn schema_digest(&self) -> &[u8; 32] {
+        &self.schema_digest
     }
 
     /// The attribute called `name`, with its position among the attributes.
@@ -444,7 +462,7 @@ fn is_snake_case(name: &str) -> bool {
 }
 
 impl RawType {
-    fn validate(self) -> Result<CertificateType> {
+    fn validate(self, schema_digest: [u8; 32]) -> Result<CertificateType> {
         let id = TypeId::new(&self.id)?;
         let fail = |what: String| Error::Schema(format!("{}: {what}", self.id));
         if self.attributes.is_empty() || self.attributes.len() > MAX_ATTRIBUTES {
@@ -504,6 +522,7 @@ impl RawType {
             validity: self.validity,
             attributes,
             derived_claims,
+            schema_digest,
         })
     }
 }

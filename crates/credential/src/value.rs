@@ -17,8 +17,8 @@ use crate::error::{Error, Result};
 /// The first day of the Unix epoch; dates are signed as days since it.
 const EPOCH: Date = time::macros::date!(1970 - 01 - 01);
 
-/// A typed attribute value.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A typed attribute value. `Debug` prints its kind only: the value is personal data.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AttributeValue {
     /// Text.
@@ -35,6 +35,21 @@ pub enum AttributeValue {
     Region(u32),
     /// Raw bytes.
     Bytes(Vec<u8>),
+}
+
+impl core::fmt::Debug for AttributeValue {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let kind = match self {
+            AttributeValue::String(_) => "String",
+            AttributeValue::Date(_) => "Date",
+            AttributeValue::Integer(_) => "Integer",
+            AttributeValue::Boolean(_) => "Boolean",
+            AttributeValue::Enum(_) => "Enum",
+            AttributeValue::Region(_) => "Region",
+            AttributeValue::Bytes(_) => "Bytes",
+        };
+        f.debug_tuple(kind).field(&crate::withheld::Withheld).finish()
+    }
 }
 
 impl AttributeValue {

@@ -108,8 +108,7 @@ impl RegistryState {
         }
         match entry {
             Entry::TypeRegistered { schema, .. } => {
-                let ty = CertificateType::from_json(&schema.to_string())
-                    .map_err(|e| Error::Rule(e.to_string()))?;
+                let ty = CertificateType::from_document(schema).map_err(|e| Error::Rule(e.to_string()))?;
                 if self.types.contains_key(&ty.id) {
                     return rule(format!("type {} is already registered", ty.id));
                 }
@@ -289,7 +288,7 @@ impl RegistryState {
                             not_after: k.not_after,
                             status: match &k.state {
                                 KeyState::Active => KeyStatus::Active,
-                                KeyState::Retired { .. } => KeyStatus::Retired,
+                                KeyState::Retired { at } => KeyStatus::Retired { at: *at },
                                 KeyState::Revoked { reason, .. } => KeyStatus::Revoked {
                                     reason: reason.clone(),
                                 },

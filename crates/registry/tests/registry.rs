@@ -271,7 +271,8 @@ fn snapshots_let_an_offline_verifier_check_the_state_against_the_head() {
     assert_eq!(state.view(), registry.state().view());
     assert_eq!(
         state.view().key("440000-traffic", "k1").unwrap().status,
-        KeyStatus::Retired
+        KeyStatus::Retired { at: T0 + 200 },
+        "the view publishes when the key was retired"
     );
 
     // The newer head is consistent with the older one.
