@@ -41,7 +41,7 @@ pub use status_list::{
     decode_entries, encode_entries, status_list_api_id, status_list_interface,
 };
 pub use value::{
-    AttributeValue, days_since_epoch, decode_b64, encode_b64, format_date, integer_scalar, is_valid_id,
-    parse_date,
+    AttributeValue, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_SHORT_TEXT_CHARS, check_text,
+    days_since_epoch, decode_b64, encode_b64, format_date, integer_scalar, is_valid_id, parse_date,
 };
 pub use withheld::{NamesOnly, Withheld};
