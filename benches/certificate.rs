@@ -148,7 +148,7 @@ fn certificate(c: &mut Criterion) {
     let interface = Interface::<Bls12381Sha256>::new(&certificate_api_id()).unwrap();
     let sk = SecretKey::from_bytes(key.secret_bytes().as_slice()).unwrap();
     let pk = sk.public_key();
-    let header = certificate_header(&ty.id, ISSUER, KEY_ID).unwrap();
+    let header = certificate_header(ty, ISSUER, KEY_ID).unwrap();
     let ph = presentation_request.presentation_header();
     let messages = certificate.messages(ty, &interface).unwrap();
     assert_eq!(messages.len(), l);

@@ -349,7 +349,7 @@ fn key_not_after(record: &IssuerRecord, key_id: Option<&str>) -> Option<String> 
 fn key_state(status: &KeyStatus) -> &'static str {
     match status {
         KeyStatus::Active => "active",
-        KeyStatus::Retired => "retired",
+        KeyStatus::Retired { .. } => "retired",
         _ => "revoked",
     }
 }

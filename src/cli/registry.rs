@@ -424,7 +424,7 @@ async fn types(connection: &Connection) -> CliResult {
 fn key_state(status: &KeyStatus) -> String {
     match status {
         KeyStatus::Active => "active".to_owned(),
-        KeyStatus::Retired => "retired".to_owned(),
+        KeyStatus::Retired { .. } => "retired".to_owned(),
         KeyStatus::Revoked { reason } => format!("revoked: {reason}"),
     }
 }

@@ -8,7 +8,8 @@
 //! derive the presentation, which goes to the verifier service (`--url`) or to a file (`--request`).
 //!
 //! New wallet files get the keystore's default Argon2id cost (64 MiB, 3 passes). `ECERT_WALLET_KDF=test`
-//! selects Argon2's minimum instead so that the CLI tests run fast: for tests only, never for a wallet
+//! selects Argon2's minimum instead so that the CLI tests run fast, in debug builds only (a release build
+//! refuses it): for tests only, never for a wallet
 //! that holds real certificates (a file sealed that way is resealed at the default cost by the next
 //! command run without it).
 
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{ArgGroup, Args, Subcommand};
 use ecert_credential::{Catalogue, Certificate, PresentationRequest, RegistryView, format_date};
-use ecert_holder::{Consent, Wallet};
+use ecert_holder::{Consent, Wallet, WalletKdf};
 use ecert_registry::VerifyingKey;
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
@@ -38,9 +39,8 @@ The passphrase comes from ECERT_WALLET_PASSPHRASE, or is asked for when standard
 
 /// The environment variable holding the wallet passphrase.
 const PASSPHRASE_VAR: &str = "ECERT_WALLET_PASSPHRASE";
-/// Set to `test` for cheap Argon2id parameters: for tests only, never for a real wallet.
-const KDF_VAR: &str = "ECERT_WALLET_KDF";
-/// Argon2's minimum (8 KiB, 1 pass), which `ECERT_WALLET_KDF=test` selects so that tests run fast.
+/// Argon2's minimum (8 KiB, 1 pass), which `ECERT_WALLET_KDF=test` selects in debug builds so that tests
+/// run fast.
 const TEST_KDF: KdfParams = KdfParams {
     m_cost_kib: 8,
     t_cost: 1,
@@ -182,14 +182,10 @@ impl WalletFile {
 
     fn seal(&self, wallet: &Wallet, passphrase: &str) -> CliResult<String> {
         let plaintext = Zeroizing::new(wallet.to_json());
-        let params = match std::env::var(KDF_VAR).as_deref() {
-            Ok("test") => TEST_KDF,
-            Ok(other) => {
-                return Err(CliError::Usage(format!(
-                    "{KDF_VAR}={other:?} is not understood (only \"test\", for tests); unset it"
-                )));
-            }
-            Err(_) => KdfParams::DEFAULT,
+        // Debug builds alone accept the test cost (ecert_holder::WalletKdf).
+        let params = match WalletKdf::from_env().map_err(|e| CliError::Usage(e.to_string()))? {
+            WalletKdf::Standard => KdfParams::DEFAULT,
+            WalletKdf::TestOnly => TEST_KDF,
         };
         keystore::seal_with_passphrase_using(passphrase, plaintext.as_bytes(), params).map_err(keystore_error)
     }

@@ -437,6 +437,38 @@ pub(crate) fn pairing_product_is_one_vartime(pairs: [(&G1Affine, &G2Affine); 2])
     }
 }
 
+/// Whether `Π h(P_i, Q_i)` is the identity of GT: one multi-Miller loop over all pairs and a single final
+/// exponentiation. The G1 points must not be the identity (callers check; the decoders refuse it).
+pub(crate) fn pairing_product_is_one_n_vartime(pairs: &[(G1Affine, G2Affine)]) -> bool {
+    let ps: Vec<*const blst_p1_affine> = pairs.iter().map(|(p, _)| &p.0 as *const blst_p1_affine).collect();
+    let qs: Vec<*const blst_p2_affine> = pairs.iter().map(|(_, q)| &q.0 as *const blst_p2_affine).collect();
+    let mut miller = blst_fp12::default();
+    let mut gt = blst_fp12::default();
+    unsafe {
+        blst_miller_loop_n(&mut miller, qs.as_ptr(), ps.as_ptr(), pairs.len());
+        blst_final_exp(&mut gt, &miller);
+        blst_fp12_is_one(&gt)
+    }
+}
+
+impl G2Affine {
+    /// `self * k` (blst's multiplication; constant time in k) plus `other`, affine.
+    pub(crate) fn mul_add(&self, k: &Fr, other: &G2Affine) -> G2Affine {
+        let scalar = k.to_blst_scalar();
+        let mut point = blst_p2::default();
+        let mut sum = blst_p2::default();
+        let mut out = blst_p2_affine::default();
+        unsafe {
+            blst::blst_p2_from_affine(&mut point, &self.0);
+            let base = point;
+            blst::blst_p2_mult(&mut point, &base, scalar.b.as_ptr(), SCALAR_BITS);
+            blst::blst_p2_add_or_double_affine(&mut sum, &point, &other.0);
+            blst_p2_to_affine(&mut out, &sum);
+        }
+        G2Affine(out)
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Multi-scalar multiplication on public data
 // ---------------------------------------------------------------------------------------------------

@@ -60,6 +60,11 @@ pub enum Error {
     /// A composite proof's statements refer to proofs or messages it does not hold, or to messages that
     /// are not committed.
     CompositeStatement,
+    /// A point encoding is not a compressed point of G1 in the subgroup, other than the identity.
+    MalformedPoint,
+    /// An accumulator update is malformed (an element twice, a wrong length), or the element updated is
+    /// one the batch removes.
+    AccumulatorUpdate,
     /// A degenerate value came up (the secret key plus `e` is zero mod r, or a proof scalar is zero); the
     /// probability is about 2^-255, so this means the inputs were constructed to hit it.
     Degenerate,
@@ -103,6 +108,10 @@ impl fmt::Display for Error {
             Error::EqualityStatement => "equality statement refused: two or more commitments to one message",
             Error::CompositeStatement => {
                 "composite statement refused: a reference to a proof or committed message the composite does not hold"
+            }
+            Error::MalformedPoint => "malformed point: expected 48 bytes of a compressed G1 point in the subgroup, not the identity",
+            Error::AccumulatorUpdate => {
+                "accumulator update refused: malformed, an element twice, or the element is one it removes"
             }
             Error::Degenerate => "degenerate value (probability 2^-255): the inputs look constructed",
         })

@@ -15,6 +15,7 @@ mod sign;
 mod signature;
 mod verify;
 
+pub mod accumulator;
 pub mod blind;
 pub mod committed;
 pub mod composite;

@@ -413,6 +413,13 @@ pub(crate) fn core_proof_verify(
         .generators
         .msm_vartime(ctx.suite.p1(), &scalars)
         .add(&curve::msm_vartime_glv(&[proof.d], &[proof.r3_hat]));
+    // An honest T1 or T2 is the identity with probability 2^-255, but a forger can make T1 the identity
+    // for any challenge (D a known combination of a valid proof's Abar and Bbar, then r1^ and e^ from
+    // c). That proof still fails the challenge only because the identity converts to affine correctly
+    // in a batch; refusing it here makes the rejection not rest on that (the regression test below).
+    if t1.is_identity() || t2.is_identity() {
+        return Err(Error::VerificationFailed);
+    }
     let [t1, t2]: [G1Affine; 2] = G1::batch_to_affine(&[t1, t2])
         .try_into()
         .map_err(|_| Error::VerificationFailed)?;
@@ -689,5 +696,83 @@ impl CommitVerifier<'_> {
                 )
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        reason = "a test states its expectations by failing loudly"
+    )]
+
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    use super::*;
+    use crate::{Bls12381Sha256, SecretKey, sign};
+
+    /// The forger of the T1 = identity attack: a valid proof's Abar and Bbar (so the pairing holds),
+    /// D = Abar d1 + Bbar d2 with d1, d2 known, the challenge computed as the verifier would if T1 and T2
+    /// both came out as the identity, then r1^ = -c / d2 and e^ = -r1^ d1, which make T1 the identity for
+    /// that c. Disclosed messages of the forger's choosing.
+    #[test]
+    fn a_forged_proof_with_t1_the_identity_is_refused() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let sk = SecretKey::key_gen::<Bls12381Sha256>(&[1u8; 32], b"", None).unwrap();
+        let pk = sk.public_key();
+        let messages: [&[u8]; 2] = [b"licence class C1", b"the holder"];
+        let signature = sign::<Bls12381Sha256>(&sk, &pk, b"h", &messages).unwrap();
+        let valid =
+            proof_gen::<Bls12381Sha256, _>(&mut rng, &pk, &signature, b"h", b"ph", &messages, &[0]).unwrap();
+        let interface = Interface::<Bls12381Sha256>::signatures();
+        let ctx = interface.context(2).unwrap();
+        let forged_message: &[u8] = b"licence class A2";
+        let disclosed = vec![(
+            0usize,
+            interface.map_message(&interface.map_dst(), forged_message),
+        )];
+        let domain = ctx.domain(&pk, 2, b"h").unwrap();
+        let (d1, d2) = (Fr::from_u64(3), Fr::from_u64(5));
+        let d = valid
+            .abar
+            .to_projective()
+            .mul(&d1)
+            .add(&valid.bbar.to_projective().mul(&d2))
+            .to_affine();
+        let identity = G1Affine::default().to_compressed();
+        let points = [
+            valid.abar.to_compressed(),
+            valid.bbar.to_compressed(),
+            d.to_compressed(),
+            identity,
+            identity,
+        ];
+        let c = challenge(&ctx, &disclosed, &points, None, &domain, None, b"ph").unwrap();
+        let r1_hat = c.mul(&d2.invert()).neg();
+        let e_hat = r1_hat.mul(&d1).neg();
+        let forged = Proof {
+            abar: valid.abar,
+            bbar: valid.bbar,
+            d,
+            e_hat,
+            r1_hat,
+            r3_hat: Fr::from_u64(7),
+            m_hat: vec![Fr::from_u64(11)],
+            c,
+        };
+        // T1 is the identity for this proof, as the forger wanted.
+        let t1 = curve::msm_vartime_glv(&[forged.bbar, forged.abar, forged.d], &[c, e_hat, r1_hat]);
+        assert!(t1.is_identity());
+        let forged = Proof::from_bytes(&forged.to_bytes()).unwrap();
+        assert_eq!(
+            proof_verify::<Bls12381Sha256>(&pk, &forged, b"h", b"ph", &[(0, forged_message)]),
+            Err(Error::VerificationFailed)
+        );
+        // And the honest proof still verifies.
+        assert_eq!(
+            proof_verify::<Bls12381Sha256>(&pk, &valid, b"h", b"ph", &[(0, messages[0])]),
+            Ok(())
+        );
     }
 }

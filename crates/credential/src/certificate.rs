@@ -18,6 +18,7 @@ use crate::schema::{CertificateType, TypeId};
 use crate::value::{
     AttributeValue, days_since_epoch, decode_b64, encode_b64, format_date, integer_scalar, parse_date,
 };
+use crate::withheld::NamesOnly;
 
 /// The format tag of certificates this crate writes and reads.
 pub const CERTIFICATE_FORMAT: &str = "ecert-certificate/1";
@@ -64,8 +65,9 @@ pub struct StatusRef {
     pub index: u32,
 }
 
-/// An issued certificate, as the holder keeps it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// An issued certificate, as the holder keeps it. `Debug` shows what the certificate is and the names of
+/// its attributes and claims, never their values.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Certificate {
     /// Always [`CERTIFICATE_FORMAT`].
@@ -88,18 +90,37 @@ pub struct Certificate {
     /// Where its status is published.
     pub status: StatusRef,
     /// The attribute values, as JSON (specs/schemas/FORMAT.md gives each type's JSON form).
-    #[serde(deserialize_with = "crate::unique_keys::deserialize")]
     pub attributes: serde_json::Map<String, Value>,
     /// The derived claims the issuer computed on `valid_from`.
-    #[serde(deserialize_with = "crate::unique_keys::deserialize")]
     pub claims: BTreeMap<String, bool>,
     /// The BBS signature, base64url.
     #[serde(with = "signature_text")]
     pub signature: Signature,
 }
 
-/// What is signed, in order: the system fields, the attribute values and the claims.
-#[derive(Clone, Debug)]
+impl core::fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Certificate")
+            .field("format", &self.format)
+            .field("type_id", &self.type_id)
+            .field("issuer", &self.issuer)
+            .field("key_id", &self.key_id)
+            .field("serial", &self.serial)
+            .field("valid_from", &self.valid_from)
+            .field("valid_until", &self.valid_until)
+            .field("status", &self.status)
+            .field(
+                "attributes",
+                &NamesOnly::new(self.attributes.keys().map(String::as_str)),
+            )
+            .field("claims", &NamesOnly::new(self.claims.keys().map(String::as_str)))
+            .finish_non_exhaustive()
+    }
+}
+
+/// What is signed, in order: the system fields, the attribute values and the claims. `Debug` withholds
+/// the values and claims (each [`AttributeValue`] prints its kind only).
+#[derive(Clone)]
 pub struct SignedContent<'a> {
     /// The certificate type.
     pub ty: &'a CertificateType,
@@ -115,6 +136,23 @@ pub struct SignedContent<'a> {
     pub values: &'a [AttributeValue],
     /// Claims in the type's order.
     pub claims: &'a [bool],
+}
+
+impl core::fmt::Debug for SignedContent<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SignedContent")
+            .field("ty", &self.ty.id)
+            .field("valid_from", &self.valid_from)
+            .field("valid_until", &self.valid_until)
+            .field("status", self.status)
+            .field("serial", &self.serial)
+            .field("values", &self.values)
+            .field(
+                "claims",
+                &NamesOnly::new(self.ty.derived_claims.iter().map(|c| c.name.as_str())),
+            )
+            .finish()
+    }
 }
 
 impl SignedContent<'_> {
@@ -137,23 +175,41 @@ impl SignedContent<'_> {
     }
 }
 
-/// The signature header: the format, type, issuer and key, each as `I2OSP(length, 2) || UTF-8 bytes`. A
+/// The signature header: the format, the type id, the issuer and the key id, each as `I2OSP(length, 2) ||
+/// UTF-8 bytes`, then the type's schema digest as `I2OSP(32, 2) || digest` (specs/certificate.md §4). A
 /// field longer than 65535 bytes has no encoding and is refused.
-pub fn certificate_header(type_id: &TypeId, issuer: &str, key_id: &str) -> Result<Vec<u8>> {
+///
+/// The digest binds the type's whole schema, not only its id: a catalogue whose copy of the type differs
+/// in any attribute (name, order, type, constraint) rebuilds another header, so a certificate signed
+/// under one reading of the type never verifies under another.
+pub fn certificate_header(ty: &CertificateType, issuer: &str, key_id: &str) -> Result<Vec<u8>> {
     let mut header = Vec::new();
-    for field in [CERTIFICATE_FORMAT, type_id.as_str(), issuer, key_id] {
+    let fields: [&[u8]; 5] = [
+        CERTIFICATE_FORMAT.as_bytes(),
+        ty.id.as_str().as_bytes(),
+        issuer.as_bytes(),
+        key_id.as_bytes(),
+        ty.schema_digest(),
+    ];
+    for field in fields {
         let length = u16::try_from(field.len())
             .map_err(|_| Error::Malformed("an id is longer than 65535 bytes".into()))?;
         header.extend_from_slice(&length.to_be_bytes());
-        header.extend_from_slice(field.as_bytes());
+        header.extend_from_slice(field);
     }
     Ok(header)
 }
 
 impl Certificate {
-    /// The signature header of this certificate.
-    pub fn header(&self) -> Result<Vec<u8>> {
-        certificate_header(&self.type_id, &self.issuer, &self.key_id)
+    /// The signature header of this certificate, of type `ty`.
+    pub fn header(&self, ty: &CertificateType) -> Result<Vec<u8>> {
+        if ty.id != self.type_id {
+            return Err(Error::Malformed(format!(
+                "certificate is of type {}, not {}",
+                self.type_id, ty.id
+            )));
+        }
+        certificate_header(ty, &self.issuer, &self.key_id)
     }
 
     /// Checks the certificate against its type (format, attribute values, claims) and returns the typed
@@ -219,12 +275,12 @@ impl Certificate {
             ));
         }
         let messages = self.messages(ty, &interface)?;
-        Ok(interface.core_verify(pk, &self.signature, &self.header()?, &messages)?)
+        Ok(interface.core_verify(pk, &self.signature, &self.header(ty)?, &messages)?)
     }
 
     /// Parses a certificate from JSON.
     pub fn from_json(text: &str) -> Result<Certificate> {
-        serde_json::from_str(text).map_err(|e| Error::Malformed(e.to_string()))
+        crate::strict_json::from_str(text).map_err(|e| Error::Malformed(e.to_string()))
     }
 
     /// The certificate as JSON.

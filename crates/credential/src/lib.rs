@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod canonical;
 mod catalogue;
 mod certificate;
 mod error;
@@ -10,9 +11,11 @@ mod registry;
 mod request;
 mod schema;
 mod status_list;
-mod unique_keys;
+pub mod strict_json;
 mod value;
+mod withheld;
 
+pub use canonical::{MAX_CANONICAL_INTEGER, canonical_digest, canonical_json};
 pub use catalogue::Catalogue;
 pub use certificate::date_text as date_format;
 pub use certificate::{
@@ -25,8 +28,8 @@ pub use presentation::{
     PRESENTATION_FORMAT, Presentation, PresentedCertificate, disclosed_positions, message_count,
 };
 pub use registry::{
-    CertificateStatus, IssuerRecord, KeyRecord, KeyStatus, Purpose, PurposeGrant, RegistryView, StatusLists,
-    StatusSource, VerifierRecord,
+    CertificateStatus, IssuerRecord, KeyRecord, KeyRefusal, KeyStatus, Purpose, PurposeGrant, RegistryView,
+    StatusLists, StatusSource, VerifierRecord, retirement_day,
 };
 pub use request::{MIN_NONCE_BYTES, PresentationRequest, REQUEST_FORMAT, RequestItem};
 pub use schema::{
@@ -38,6 +41,7 @@ pub use status_list::{
     decode_entries, encode_entries, status_list_api_id, status_list_interface,
 };
 pub use value::{
-    AttributeValue, days_since_epoch, decode_b64, encode_b64, format_date, integer_scalar, is_valid_id,
-    parse_date,
+    AttributeValue, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_SHORT_TEXT_CHARS, check_text,
+    days_since_epoch, decode_b64, encode_b64, format_date, integer_scalar, is_valid_id, parse_date,
 };
+pub use withheld::{NamesOnly, Withheld};

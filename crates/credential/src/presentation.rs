@@ -16,6 +16,7 @@ use crate::certificate::{CertificateSuite, StatusRef, date_text, position};
 use crate::error::{Error, Result};
 use crate::schema::{CertificateType, TypeId};
 use crate::value::{AttributeValue, days_since_epoch, decode_b64, encode_b64, integer_scalar};
+use crate::withheld::NamesOnly;
 
 /// The format tag of presentations, also the prefix of their presentation header.
 pub const PRESENTATION_FORMAT: &str = "ecert-presentation/1";
@@ -32,8 +33,9 @@ pub struct Presentation {
     pub items: Vec<PresentedCertificate>,
 }
 
-/// One certificate as presented: its public framing, the disclosed values and the proof.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One certificate as presented: its public framing, the disclosed values and the proof. `Debug` names
+/// the disclosed attributes and claims without their values.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PresentedCertificate {
     /// The request item answered.
@@ -54,20 +56,37 @@ pub struct PresentedCertificate {
     /// Status list and index (disclosed).
     pub status: StatusRef,
     /// The disclosed attributes.
-    #[serde(deserialize_with = "crate::unique_keys::deserialize")]
     pub disclosed: serde_json::Map<String, Value>,
     /// The disclosed claims.
-    #[serde(deserialize_with = "crate::unique_keys::deserialize")]
     pub claims: BTreeMap<String, bool>,
     /// The BBS proof, base64url.
     #[serde(with = "proof_text")]
     pub proof: Proof,
 }
 
+impl core::fmt::Debug for PresentedCertificate {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PresentedCertificate")
+            .field("item", &self.item)
+            .field("type_id", &self.type_id)
+            .field("issuer", &self.issuer)
+            .field("key_id", &self.key_id)
+            .field("valid_from", &self.valid_from)
+            .field("valid_until", &self.valid_until)
+            .field("status", &self.status)
+            .field(
+                "disclosed",
+                &NamesOnly::new(self.disclosed.keys().map(String::as_str)),
+            )
+            .field("claims", &NamesOnly::new(self.claims.keys().map(String::as_str)))
+            .finish_non_exhaustive()
+    }
+}
+
 impl Presentation {
     /// Parses a presentation from JSON.
     pub fn from_json(text: &str) -> Result<Presentation> {
-        serde_json::from_str(text).map_err(|e| Error::Malformed(e.to_string()))
+        crate::strict_json::from_str(text).map_err(|e| Error::Malformed(e.to_string()))
     }
 
     /// The presentation as JSON.

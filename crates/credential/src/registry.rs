@@ -49,12 +49,17 @@ pub struct KeyRecord {
 
 /// The life-cycle state of an issuer key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(tag = "state", rename_all = "snake_case", deny_unknown_fields)]
 pub enum KeyStatus {
     /// In use.
     Active,
-    /// No longer issuing; certificates it signed stay valid.
-    Retired,
+    /// No longer issuing; certificates it signed before it was retired stay valid, and a certificate whose
+    /// validity starts after the retirement day is refused (specs/presentation.md, "Verification"), so
+    /// that a leaked retired key cannot mint certificates dated after its retirement.
+    Retired {
+        /// When the registry logged the retirement (Unix seconds, the `at` of its log entry).
+        at: i64,
+    },
     /// Withdrawn (e.g. compromised): nothing it signed is trusted any more.
     Revoked {
         /// Why.
@@ -101,6 +106,51 @@ pub struct PurposeGrant {
     pub attributes: Vec<String>,
     /// Derived claims it may ask for.
     pub claims: Vec<String>,
+}
+
+/// Why a key does not vouch for a certificate whose validity starts on some day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyRefusal {
+    /// The key is revoked: nothing it signed is trusted.
+    Revoked,
+    /// The day lies outside the key's `not_before`..`not_after`.
+    OutsideValidity,
+    /// The day is later than the key's retirement day.
+    AfterRetirement,
+}
+
+/// The seconds a day's calendar date lags behind UTC+14:00, the earliest time zone: [`retirement_day`].
+const EARLIEST_ZONE_OFFSET_SECONDS: i64 = 14 * 3600;
+
+/// The last day on which a key retired at `at` (Unix seconds) may still have issued a certificate: the
+/// calendar date at that instant in UTC+14:00, the time zone whose date is the latest on Earth. No issuer,
+/// whatever its local zone, had reached a later day when the key was retired; China's offices (UTC+8) get
+/// at most one day of slack. `None` if `at` is outside the calendar this crate handles.
+pub fn retirement_day(at: i64) -> Option<Date> {
+    let instant =
+        time::OffsetDateTime::from_unix_timestamp(at.checked_add(EARLIEST_ZONE_OFFSET_SECONDS)?).ok()?;
+    Some(instant.date())
+}
+
+impl KeyRecord {
+    /// Whether the key vouches for a certificate whose validity starts on `valid_from`: not revoked, the
+    /// day within `not_before`..`not_after`, and, for a retired key, not after its [`retirement_day`]. The
+    /// one rule verifiers and wallets apply to a certificate's key (specs/presentation.md, "Verification").
+    pub fn vouches_for(&self, valid_from: Date) -> core::result::Result<(), KeyRefusal> {
+        match self.status {
+            KeyStatus::Revoked { .. } => return Err(KeyRefusal::Revoked),
+            KeyStatus::Retired { at } => match retirement_day(at) {
+                Some(last) if valid_from <= last => {}
+                // A retirement time outside the calendar (no registry writes one) fails closed.
+                _ => return Err(KeyRefusal::AfterRetirement),
+            },
+            KeyStatus::Active => {}
+        }
+        if valid_from < self.not_before || valid_from > self.not_after {
+            return Err(KeyRefusal::OutsideValidity);
+        }
+        Ok(())
+    }
 }
 
 impl Purpose {

@@ -58,7 +58,7 @@ impl PresentationRequest {
     /// Parses and checks the shape of a request (format, nonce length, items).
     pub fn from_json(text: &str) -> Result<PresentationRequest> {
         let request: PresentationRequest =
-            serde_json::from_str(text).map_err(|e| Error::Malformed(e.to_string()))?;
+            crate::strict_json::from_str(text).map_err(|e| Error::Malformed(e.to_string()))?;
         request.check()?;
         Ok(request)
     }

@@ -14,7 +14,9 @@ use serde_json::Value;
 use time::Date;
 
 use crate::error::{Error, Result};
-use crate::value::{AttributeValue, parse_date};
+use crate::value::{
+    AttributeValue, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_SHORT_TEXT_CHARS, check_text, parse_date,
+};
 
 /// A versioned certificate-type id, `<namespace>.<name>/<version>`, e.g. `cn.driving-licence/1`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -237,19 +239,41 @@ pub struct CertificateType {
     pub attributes: Vec<AttributeSpec>,
     /// The derived claims, signed after the attributes in this order.
     pub derived_claims: Vec<DerivedClaimSpec>,
+    /// SHA-256 of the schema document's canonical form (RFC 8785): what certificate headers bind, so that
+    /// two catalogues that disagree on the type do not accept each other's certificates.
+    schema_digest: [u8; 32],
 }
 
 /// Most attributes a type may have (a BBS signature has no limit; this keeps certificates and proofs
 /// small and catches a runaway schema).
 pub const MAX_ATTRIBUTES: usize = 64;
 const DEFAULT_STRING_MAX: usize = 256;
+/// Longest enum value, in characters.
+const MAX_ENUM_VALUE_CHARS: usize = 100;
+/// Longest `pattern`, in characters.
+const MAX_PATTERN_CHARS: usize = 1000;
 const DEFAULT_BYTES_MAX: usize = 1024;
 
 impl CertificateType {
     /// Parses and validates a schema file (specs/schemas/FORMAT.md).
     pub fn from_json(text: &str) -> Result<CertificateType> {
-        let raw: RawType = serde_json::from_str(text).map_err(|e| Error::Schema(e.to_string()))?;
-        raw.validate()
+        let document: Value = crate::strict_json::from_str(text).map_err(|e| Error::Schema(e.to_string()))?;
+        CertificateType::from_document(&document)
+    }
+
+    /// [`CertificateType::from_json`] for a schema document already parsed (a registry log entry holds
+    /// one verbatim).
+    pub fn from_document(document: &Value) -> Result<CertificateType> {
+        let raw = RawType::deserialize(document).map_err(|e| Error::Schema(e.to_string()))?;
+        let schema_digest = crate::canonical::canonical_digest(document)
+            .map_err(|e| Error::Schema(format!("{}: {e}", raw.id)))?;
+        raw.validate(schema_digest)
+    }
+
+    /// SHA-256 of the schema document in its canonical form (RFC 8785), as certificate headers bind it
+    /// (specs/certificate.md §4).
+    pub fn schema_digest(&self) -> &[u8; 32] {
+        &self.schema_digest
     }
 
     /// The attribute called `name`, with its position among the attributes.
@@ -444,9 +468,19 @@ fn is_snake_case(name: &str) -> bool {
 }
 
 impl RawType {
-    fn validate(self) -> Result<CertificateType> {
+    fn validate(self, schema_digest: [u8; 32]) -> Result<CertificateType> {
         let id = TypeId::new(&self.id)?;
         let fail = |what: String| Error::Schema(format!("{}: {what}", self.id));
+        // The registry log stores the schema and wallets show its texts to holders.
+        for (field, text, max) in [
+            ("name", &self.name, MAX_NAME_CHARS),
+            ("name_zh", &self.name_zh, MAX_NAME_CHARS),
+            ("issuer_kind", &self.issuer_kind, MAX_SHORT_TEXT_CHARS),
+            ("validity", &self.validity, MAX_SHORT_TEXT_CHARS),
+            ("description", &self.description, MAX_DESCRIPTION_CHARS),
+        ] {
+            check_text(text, max).map_err(|problem| fail(format!("{field} {problem}")))?;
+        }
         if self.attributes.is_empty() || self.attributes.len() > MAX_ATTRIBUTES {
             return Err(fail(format!("needs 1 to {MAX_ATTRIBUTES} attributes")));
         }
@@ -469,6 +503,8 @@ impl RawType {
                     raw.name
                 )));
             }
+            check_text(&raw.description, MAX_SHORT_TEXT_CHARS)
+                .map_err(|problem| fail(format!("claim {}: description {problem}", raw.name)))?;
             let from_is_date = attributes
                 .iter()
                 .any(|a| a.name == raw.from && matches!(a.kind, AttributeKind::Date { .. }));
@@ -504,6 +540,7 @@ impl RawType {
             validity: self.validity,
             attributes,
             derived_claims,
+            schema_digest,
         })
     }
 }
@@ -513,6 +550,8 @@ impl RawAttribute {
         let name = self.name.clone();
         let fail = |what: &str| Error::Schema(format!("attribute {name}: {what}"));
         let sensitivity = Sensitivity::try_from(self.sensitivity)?;
+        check_text(&self.description, MAX_SHORT_TEXT_CHARS)
+            .map_err(|problem| fail(&format!("description {problem}")))?;
         let only = |allowed: &[&str]| -> Result<()> {
             let present = [
                 ("max_length", self.max_length.is_some()),
@@ -533,6 +572,15 @@ impl RawAttribute {
         let kind = match self.kind.as_str() {
             "string" => {
                 only(&["max_length", "pattern"])?;
+                if self
+                    .pattern
+                    .as_ref()
+                    .is_some_and(|p| p.chars().count() > MAX_PATTERN_CHARS)
+                {
+                    return Err(fail(&format!(
+                        "pattern is longer than {MAX_PATTERN_CHARS} characters"
+                    )));
+                }
                 let pattern = match &self.pattern {
                     Some(source) => Some(Pattern {
                         source: source.clone(),
@@ -585,6 +633,12 @@ impl RawAttribute {
                 let distinct: HashSet<&String> = values.iter().collect();
                 if values.is_empty() || values.len() > 64 || distinct.len() != values.len() {
                     return Err(fail("an enum needs 1 to 64 distinct values"));
+                }
+                if let Some(problem) = values
+                    .iter()
+                    .find_map(|v| check_text(v, MAX_ENUM_VALUE_CHARS).err())
+                {
+                    return Err(fail(&format!("an enum value {problem}")));
                 }
                 AttributeKind::Enum { values }
             }

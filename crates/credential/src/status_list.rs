@@ -171,9 +171,8 @@ impl StatusList {
 
     /// Parses a status list from JSON: exactly the members of specs/status-list.md §2, each once.
     pub fn from_json(text: &str) -> Result<StatusList> {
-        // serde's derived struct visitor refuses a repeated member name ("duplicate field"), and
-        // `deny_unknown_fields` an unknown one.
-        serde_json::from_str(text).map_err(|e| Error::Malformed(format!("status list: {e}")))
+        // `deny_unknown_fields` refuses an unknown member, the strict reader a repeated one.
+        crate::strict_json::from_str(text).map_err(|e| Error::Malformed(format!("status list: {e}")))
     }
 
     /// The status list as JSON.

@@ -17,8 +17,8 @@ use crate::error::{Error, Result};
 /// The first day of the Unix epoch; dates are signed as days since it.
 const EPOCH: Date = time::macros::date!(1970 - 01 - 01);
 
-/// A typed attribute value.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A typed attribute value. `Debug` prints its kind only: the value is personal data.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AttributeValue {
     /// Text.
@@ -35,6 +35,21 @@ pub enum AttributeValue {
     Region(u32),
     /// Raw bytes.
     Bytes(Vec<u8>),
+}
+
+impl core::fmt::Debug for AttributeValue {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let kind = match self {
+            AttributeValue::String(_) => "String",
+            AttributeValue::Date(_) => "Date",
+            AttributeValue::Integer(_) => "Integer",
+            AttributeValue::Boolean(_) => "Boolean",
+            AttributeValue::Enum(_) => "Enum",
+            AttributeValue::Region(_) => "Region",
+            AttributeValue::Bytes(_) => "Bytes",
+        };
+        f.debug_tuple(kind).field(&crate::withheld::Withheld).finish()
+    }
 }
 
 impl AttributeValue {
@@ -113,6 +128,47 @@ pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 100 && id.bytes().all(|b| b.is_ascii_graphic())
 }
 
+/// Longest display name (an issuer's, a verifier's, a type's), in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest short text (a department, a reason, a type's issuing department or validity), in characters.
+pub const MAX_SHORT_TEXT_CHARS: usize = 500;
+/// Longest description or legal basis, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+
+/// Checks a name or text that the registry log stores and wallets show to holders: 1 to `max_chars`
+/// Unicode characters, no leading or trailing white space, and none of the characters that would let it
+/// display as something else or break the line it is shown on: control characters (C0, DEL, C1),
+/// bidirectional overrides, embeddings and isolates, and the noncharacters U+FFFE and U+FFFF. Returns the
+/// rule broken, in words; never the text.
+pub fn check_text(text: &str, max_chars: usize) -> core::result::Result<(), String> {
+    if text.is_empty() {
+        return Err("is empty".into());
+    }
+    if text.chars().count() > max_chars {
+        return Err(format!("is longer than {max_chars} characters"));
+    }
+    if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
+        return Err("begins or ends with white space".into());
+    }
+    if let Some(c) = text.chars().find(|&c| is_refused_in_text(c)) {
+        return Err(format!(
+            "holds the character U+{:04X}, which names and texts may not contain (control and \
+             bidirectional-formatting characters are refused)",
+            u32::from(c)
+        ));
+    }
+    Ok(())
+}
+
+fn is_refused_in_text(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+                | '\u{FFFE}' | '\u{FFFF}'
+        )
+}
+
 /// Decodes base64url without padding, the encoding of every binary field in ecert's JSON.
 pub fn decode_b64(s: &str) -> Result<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(s).map_err(|_| Error::InvalidBase64)
@@ -121,6 +177,45 @@ pub fn decode_b64(s: &str) -> Result<Vec<u8>> {
 /// Encodes base64url without padding.
 pub fn encode_b64(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+
+    #[test]
+    fn names_and_texts_are_bounded_and_printable() {
+        assert_eq!(check_text("广东省公安厅交通管理局", MAX_NAME_CHARS), Ok(()));
+        assert_eq!(
+            check_text("Road Traffic Safety Law, art. 19", MAX_NAME_CHARS),
+            Ok(())
+        );
+        assert_eq!(check_text(&"名".repeat(200), MAX_NAME_CHARS), Ok(()));
+        // Characters, not bytes: 200 Chinese characters are 600 bytes.
+        assert!(
+            check_text(&"名".repeat(201), MAX_NAME_CHARS)
+                .unwrap_err()
+                .contains("longer than 200")
+        );
+        for (text, rule) in [
+            ("", "empty"),
+            (" lead", "white space"),
+            ("trail\u{3000}", "white space"),
+            ("two\nlines", "U+000A"),
+            ("nul\u{0}", "U+0000"),
+            ("c1\u{85}x", "U+0085"),
+            ("evil\u{202E}gnp.exe", "U+202E"),
+            ("isolate\u{2067}x", "U+2067"),
+            ("non\u{FFFF}char", "U+FFFF"),
+        ] {
+            let problem = check_text(text, MAX_NAME_CHARS).unwrap_err();
+            assert!(problem.contains(rule), "{text:?}: {problem}");
+            assert!(
+                !problem.contains(text) || text.is_empty(),
+                "the text is not echoed"
+            );
+        }
+    }
 }
 
 #[cfg(test)]

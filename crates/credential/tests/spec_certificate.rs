@@ -17,6 +17,7 @@ use ecert_credential::{
     Catalogue, Certificate, CertificateType, Error, certificate_interface, decode_b64, encode_b64, parse_date,
 };
 use serde_json::{Map, Value, json};
+use sha2::Digest as _;
 
 const TYPE_ID: &str = "cn.driving-licence/1";
 
@@ -122,7 +123,28 @@ fn the_example_certificate_verifies() {
 fn the_listed_header_and_messages_are_the_codes_and_signing_them_again_gives_the_signature() {
     let ex = example();
     let listed: Value = serde_json::from_str(&block(&spec(), "json messages")).unwrap();
-    assert_eq!(listed["header"], json!(to_hex(&ex.certificate.header().unwrap())));
+    assert_eq!(
+        listed["header"],
+        json!(to_hex(&ex.certificate.header(ex.ty).unwrap()))
+    );
+    assert_eq!(listed["schema_digest"], json!(to_hex(ex.ty.schema_digest())));
+    // The digest is SHA-256 of the schema file's canonical form (RFC 8785), as the text says.
+    let schema_file =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../specs/schemas/cn.driving-licence@1.json");
+    let document: Value = serde_json::from_str(&std::fs::read_to_string(schema_file).unwrap()).unwrap();
+    let canonical = ecert_credential::canonical_json(&document).unwrap();
+    assert_eq!(canonical.len(), 2326);
+    assert_eq!(
+        sha2::Sha256::digest(&canonical).as_slice(),
+        ex.ty.schema_digest().as_slice()
+    );
+    assert!(
+        ex.certificate
+            .header(ex.ty)
+            .unwrap()
+            .ends_with(&[&[0x00, 0x20][..], ex.ty.schema_digest()].concat()),
+        "the digest is the header's fifth field"
+    );
 
     let interface = certificate_interface().unwrap();
     assert_eq!(
@@ -141,7 +163,7 @@ fn the_listed_header_and_messages_are_the_codes_and_signing_them_again_gives_the
         .core_sign(
             &ex.secret,
             &ex.public,
-            &ex.certificate.header().unwrap(),
+            &ex.certificate.header(ex.ty).unwrap(),
             &messages,
         )
         .unwrap();
@@ -250,4 +272,96 @@ fn changing_a_claim_a_system_field_or_a_header_field_breaks_the_signature() {
         ex.certificate.verify_signature(resident_id, &ex.public),
         Err(Error::Malformed(_))
     ));
+}
+
+/// The example's schema with one change: what another catalogue might hold under the same type id.
+fn altered_schema(change: impl FnOnce(&mut Value)) -> CertificateType {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../specs/schemas/cn.driving-licence@1.json");
+    let mut document: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    change(&mut document);
+    CertificateType::from_json(&document.to_string()).unwrap()
+}
+
+type SchemaChange = Box<dyn FnOnce(&mut Value)>;
+
+#[test]
+fn a_catalogue_that_disagrees_on_the_schema_does_not_verify_the_certificate() {
+    let ex = example();
+    // The same type id, each time one difference a verifier's catalogue could have from the issuer's.
+    let changes: Vec<(&str, SchemaChange)> = vec![
+        (
+            "an attribute's constraint",
+            Box::new(|d: &mut Value| d["attributes"][0]["max_length"] = json!(65)),
+        ),
+        (
+            "an attribute's description",
+            Box::new(|d: &mut Value| d["attributes"][0]["description"] = json!("Name")),
+        ),
+        (
+            "a claim's age",
+            Box::new(|d: &mut Value| d["derived_claims"][1]["years"] = json!(20)),
+        ),
+        (
+            "two attributes' names swapped",
+            Box::new(|d: &mut Value| {
+                let first = d["attributes"][2]["name"].clone();
+                d["attributes"][2]["name"] = d["attributes"][3]["name"].clone();
+                d["attributes"][3]["name"] = first;
+            }),
+        ),
+    ];
+    for (what, change) in changes {
+        let other = altered_schema(change);
+        assert_eq!(other.id, ex.ty.id);
+        assert_ne!(other.schema_digest(), ex.ty.schema_digest(), "{what}");
+        assert_ne!(
+            ecert_credential::certificate_header(&other, &ex.certificate.issuer, &ex.certificate.key_id)
+                .unwrap(),
+            ex.certificate.header(ex.ty).unwrap(),
+            "{what}"
+        );
+        assert_eq!(
+            ex.certificate.verify_signature(&other, &ex.public),
+            verification_failed(),
+            "{what}: a catalogue holding another schema under the same id refuses the certificate"
+        );
+    }
+    // Member order and whitespace are not part of the schema: the canonical form is the same.
+    let reordered = altered_schema(|d| {
+        let attributes = d["attributes"].take();
+        d.as_object_mut().unwrap().remove("attributes");
+        d["attributes"] = attributes;
+    });
+    assert_eq!(reordered.schema_digest(), ex.ty.schema_digest());
+    ex.certificate.verify_signature(&reordered, &ex.public).unwrap();
+}
+
+#[test]
+fn debug_prints_no_attribute_or_claim_value() {
+    let ex = example();
+    let printed = format!("{:?} {:#?}", ex.certificate, ex.certificate);
+    for (name, value) in &ex.certificate.attributes {
+        assert!(
+            printed.contains(name.as_str()),
+            "the attribute's name is shown: {name}"
+        );
+        // As Debug would print it: a quoted string, or a number after a field name.
+        let value = match value {
+            Value::String(text) => format!("{text:?}"),
+            other => format!(": {other}"),
+        };
+        assert!(
+            !printed.contains(&value),
+            "{name}'s value {value:?} is printed: {printed}"
+        );
+    }
+    assert!(!printed.contains("true"), "claim values are withheld: {printed}");
+    let (values, _) = ex.certificate.content(ex.ty).unwrap();
+    let printed = format!("{values:?}");
+    assert!(
+        !printed.contains("李华") && !printed.contains("1990"),
+        "{printed}"
+    );
+    assert!(printed.starts_with("[String(_), Enum(_),"), "{printed}");
 }

@@ -7,7 +7,7 @@
 use core::fmt;
 
 use ecert_credential::{
-    Beyond, Catalogue, Certificate, KeyStatus, PRESENTATION_FORMAT, Presentation, PresentationRequest,
+    Beyond, Catalogue, Certificate, NamesOnly, PRESENTATION_FORMAT, Presentation, PresentationRequest,
     PresentedCertificate, RegistryView, RequestItem, ScopeError, TypeId, certificate_interface,
     disclosed_positions,
 };
@@ -134,8 +134,8 @@ pub struct Consent {
     pub items: Vec<ConsentItem>,
 }
 
-/// One certificate in a consent summary.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One certificate in a consent summary. `Debug` names what would be disclosed without the values.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ConsentItem {
     /// The request item.
     pub item: String,
@@ -153,6 +153,30 @@ pub struct ConsentItem {
     pub claims: Vec<(String, bool)>,
     /// Always disclosed so the verifier can check them: validity dates and status reference.
     pub always: Vec<(String, String)>,
+}
+
+impl fmt::Debug for ConsentItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConsentItem")
+            .field("item", &self.item)
+            .field("certificate", &self.certificate)
+            .field("type_id", &self.type_id)
+            .field("type_name", &self.type_name)
+            .field("issuer", &self.issuer)
+            .field(
+                "attributes",
+                &NamesOnly::new(self.attributes.iter().map(|(a, _)| a.as_str())),
+            )
+            .field(
+                "claims",
+                &NamesOnly::new(self.claims.iter().map(|(c, _)| c.as_str())),
+            )
+            .field(
+                "always",
+                &NamesOnly::new(self.always.iter().map(|(a, _)| a.as_str())),
+            )
+            .finish()
+    }
 }
 
 impl Wallet {
@@ -234,7 +258,7 @@ impl Wallet {
             };
             let key_ok = registry
                 .key(&c.issuer, &c.key_id)
-                .is_some_and(|k| !matches!(k.status, KeyStatus::Revoked { .. }));
+                .is_some_and(|k| k.vouches_for(c.valid_from).is_ok());
             item.types.contains(&c.type_id)
                 && issuer_accepted
                 && registry.authorises(&c.issuer, &c.type_id)
@@ -327,7 +351,7 @@ impl Wallet {
                     rng,
                     &key.public_key,
                     &certificate.signature,
-                    &certificate.header().map_err(|e| malformed(&e))?,
+                    &certificate.header(ty).map_err(|e| malformed(&e))?,
                     &presentation_header,
                     &messages,
                     &positions,
@@ -360,7 +384,7 @@ impl Wallet {
 
     /// A wallet from JSON.
     pub fn from_json(text: &str) -> Result<Wallet, Refusal> {
-        serde_json::from_str(text).map_err(|e| Refusal::Malformed(e.to_string()))
+        ecert_credential::strict_json::from_str(text).map_err(|e| Refusal::Malformed(e.to_string()))
     }
 }
 

@@ -1,8 +1,8 @@
 //! Issuance: attribute values checked against the certificate type, claims derived, everything signed.
 
 use ecert_credential::{
-    CERTIFICATE_FORMAT, Certificate, CertificateType, SignedContent, StatusRef, certificate_header,
-    certificate_interface,
+    CERTIFICATE_FORMAT, Certificate, CertificateType, NamesOnly, SignedContent, StatusRef,
+    certificate_header, certificate_interface,
 };
 use serde_json::{Map, Value};
 use time::Date;
@@ -10,8 +10,9 @@ use time::Date;
 use crate::error::{Error, Result};
 use crate::key::IssuerKey;
 
-/// What the issuer's operator (or the service) supplies for one certificate.
-#[derive(Clone, Debug)]
+/// What the issuer's operator (or the service) supplies for one certificate. `Debug` names the attributes
+/// without their values.
+#[derive(Clone)]
 pub struct IssueRequest {
     /// The attribute values, as JSON (one entry per attribute of the type, nothing else).
     pub attributes: Map<String, Value>,
@@ -23,6 +24,21 @@ pub struct IssueRequest {
     pub status: StatusRef,
     /// The issuer's serial number.
     pub serial: String,
+}
+
+impl core::fmt::Debug for IssueRequest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("IssueRequest")
+            .field(
+                "attributes",
+                &NamesOnly::new(self.attributes.keys().map(String::as_str)),
+            )
+            .field("valid_from", &self.valid_from)
+            .field("valid_until", &self.valid_until)
+            .field("status", &self.status)
+            .field("serial", &self.serial)
+            .finish()
+    }
 }
 
 /// Issues a certificate of type `ty` with `key`: checks every value (missing, extra, wrongly typed and
@@ -51,7 +67,7 @@ pub fn issue(ty: &CertificateType, key: &IssuerKey, request: &IssueRequest) -> R
         claims: &claims,
     };
     let messages = content.messages(&interface);
-    let header = certificate_header(&ty.id, key.issuer(), key.key_id())?;
+    let header = certificate_header(ty, key.issuer(), key.key_id())?;
     let signature = interface.core_sign(key.secret(), &key.public_key(), &header, &messages)?;
     Ok(Certificate {
         format: CERTIFICATE_FORMAT.to_owned(),

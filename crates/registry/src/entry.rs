@@ -128,7 +128,8 @@ impl Entry {
     /// Parses an entry from its canonical bytes, refusing any other encoding of it, so that one entry has
     /// exactly one leaf hash.
     pub fn from_canonical_bytes(bytes: &[u8]) -> Result<Entry> {
-        let entry: Entry = serde_json::from_slice(bytes).map_err(|e| Error::Malformed(e.to_string()))?;
+        let entry: Entry =
+            ecert_credential::strict_json::from_slice(bytes).map_err(|e| Error::Malformed(e.to_string()))?;
         if entry.canonical_bytes()? != bytes {
             return Err(Error::Malformed(
                 "entry is not in canonical form (RFC 8785)".into(),
@@ -138,23 +139,10 @@ impl Entry {
     }
 }
 
-/// RFC 8785 for the values entries hold: objects with members sorted by name, no whitespace, integers
-/// only (a fractional or out-of-range number is refused, since entries never carry one).
+/// RFC 8785 for the values entries hold (ecert-credential's canonical form: integers of magnitude below
+/// 2^53 only, since entries never carry another number).
 pub fn canonical_json(value: &serde_json::Value) -> Result<Vec<u8>> {
-    fn check(value: &serde_json::Value) -> Result<()> {
-        match value {
-            serde_json::Value::Number(n) if n.as_i64().is_none() && n.as_u64().is_none() => {
-                Err(Error::Malformed("entries hold integers only".into()))
-            }
-            serde_json::Value::Array(items) => items.iter().try_for_each(check),
-            serde_json::Value::Object(members) => members.values().try_for_each(check),
-            _ => Ok(()),
-        }
-    }
-    check(value)?;
-    // serde_json's map is ordered by key (no `preserve_order`), and its compact writer emits no
-    // whitespace and the minimal escapes JCS requires for strings.
-    serde_json::to_vec(value).map_err(|e| Error::Malformed(e.to_string()))
+    ecert_credential::canonical_json(value).map_err(|e| Error::Malformed(e.to_string()))
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ pub use merkle::{
     verify_consistency, verify_inclusion,
 };
 pub use registry::Registry;
-pub use state::{CERTIFICATE_SUITE, Issuer, KeyHistory, KeyState, RegistryState};
+pub use state::{CERTIFICATE_SUITE, Issuer, KeyHistory, KeyState, MAX_PURPOSES, RegistryState};
 pub use tree_head::{LogSigner, SignedTreeHead, Snapshot};
 
 /// The Ed25519 public key type tree heads are verified with.

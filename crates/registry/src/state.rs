@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use ecert_bbs::PublicKey;
 use ecert_credential::{
-    CertificateType, IssuerRecord, KeyRecord, KeyStatus, RegistryView, TypeId, VerifierRecord, decode_b64,
-    parse_date,
+    CertificateType, IssuerRecord, KeyRecord, KeyStatus, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS,
+    MAX_SHORT_TEXT_CHARS, RegistryView, TypeId, VerifierRecord, check_text, decode_b64, parse_date,
 };
 use time::Date;
 
@@ -108,8 +108,7 @@ impl RegistryState {
         }
         match entry {
             Entry::TypeRegistered { schema, .. } => {
-                let ty = CertificateType::from_json(&schema.to_string())
-                    .map_err(|e| Error::Rule(e.to_string()))?;
+                let ty = CertificateType::from_document(schema).map_err(|e| Error::Rule(e.to_string()))?;
                 if self.types.contains_key(&ty.id) {
                     return rule(format!("type {} is already registered", ty.id));
                 }
@@ -126,9 +125,13 @@ impl RegistryState {
                 if self.issuers.contains_key(id) {
                     return rule(format!("issuer {id} is already registered"));
                 }
-                if ecert_credential::AttributeValue::region(region).is_none() {
-                    return rule(format!("issuer {id}: {region:?} is not a six-digit region code"));
-                }
+                check_region(&format!("issuer {id}"), region)?;
+                check_text_field(&format!("issuer {id}: name"), name, MAX_NAME_CHARS)?;
+                check_text_field(
+                    &format!("issuer {id}: department"),
+                    department,
+                    MAX_SHORT_TEXT_CHARS,
+                )?;
                 self.issuers.insert(
                     id.clone(),
                     Issuer {
@@ -215,6 +218,9 @@ impl RegistryState {
                     .iter_mut()
                     .find(|k| &k.key_id == key_id)
                     .ok_or_else(|| Error::Rule(format!("issuer {issuer} has no key {key_id}")))?;
+                if let Some(reason) = reason {
+                    check_text_field(&format!("key {key_id}: reason"), reason, MAX_SHORT_TEXT_CHARS)?;
+                }
                 let next = match (status.as_str(), reason) {
                     ("retired", _) => KeyState::Retired { at: *at },
                     ("revoked", Some(reason)) if !reason.is_empty() => KeyState::Revoked {
@@ -241,6 +247,34 @@ impl RegistryState {
                 check_id(&record.id)?;
                 if self.verifiers.contains_key(&record.id) {
                     return rule(format!("verifier {} is already registered", record.id));
+                }
+                let verifier = format!("verifier {}", record.id);
+                check_text_field(&format!("{verifier}: name"), &record.name, MAX_NAME_CHARS)?;
+                check_region(&verifier, &record.region)?;
+                if record.purposes.len() > MAX_PURPOSES {
+                    return rule(format!("{verifier} registers more than {MAX_PURPOSES} purposes"));
+                }
+                let mut purpose_ids = std::collections::BTreeSet::new();
+                for purpose in &record.purposes {
+                    check_id(&purpose.id)?;
+                    if !purpose_ids.insert(purpose.id.as_str()) {
+                        return rule(format!("{verifier} registers the purpose {} twice", purpose.id));
+                    }
+                    let at = format!("{verifier}, purpose {}", purpose.id);
+                    check_text_field(
+                        &format!("{at}: description"),
+                        &purpose.description,
+                        MAX_DESCRIPTION_CHARS,
+                    )?;
+                    check_text_field(
+                        &format!("{at}: legal_basis"),
+                        &purpose.legal_basis,
+                        MAX_DESCRIPTION_CHARS,
+                    )?;
+                    let mut granted_types = std::collections::BTreeSet::new();
+                    if let Some(grant) = purpose.allowed.iter().find(|g| !granted_types.insert(&g.type_id)) {
+                        return rule(format!("{at} names the type {} twice", grant.type_id));
+                    }
                 }
                 for purpose in &record.purposes {
                     for grant in &purpose.allowed {
@@ -289,7 +323,7 @@ impl RegistryState {
                             not_after: k.not_after,
                             status: match &k.state {
                                 KeyState::Active => KeyStatus::Active,
-                                KeyState::Retired { .. } => KeyStatus::Retired,
+                                KeyState::Retired { at } => KeyStatus::Retired { at: *at },
                                 KeyState::Revoked { reason, .. } => KeyStatus::Revoked {
                                     reason: reason.clone(),
                                 },
@@ -309,6 +343,25 @@ impl RegistryState {
                 .collect(),
             verifiers: self.verifiers.clone(),
         }
+    }
+}
+
+/// Most purposes one verifier registers.
+pub const MAX_PURPOSES: usize = 100;
+
+/// A name or text stored in the log (ecert-credential's `check_text`): the error names the field and the
+/// rule, never the text.
+fn check_text_field(field: &str, text: &str, max_chars: usize) -> Result<()> {
+    check_text(text, max_chars).map_err(|problem| Error::Rule(format!("{field} {problem}")))
+}
+
+fn check_region(whose: &str, region: &str) -> Result<()> {
+    if ecert_credential::AttributeValue::region(region).is_some() {
+        Ok(())
+    } else {
+        Err(Error::Rule(format!(
+            "{whose}: the region must be a six-digit GB/T 2260 code"
+        )))
     }
 }
 

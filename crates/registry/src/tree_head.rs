@@ -42,6 +42,12 @@ fn signed_bytes(size: u64, timestamp: i64, root: &Hash) -> Vec<u8> {
 }
 
 impl SignedTreeHead {
+    /// Parses a signed tree head from JSON: exactly its four members, each once.
+    pub fn from_json(text: &str) -> Result<SignedTreeHead> {
+        ecert_credential::strict_json::from_str(text)
+            .map_err(|e| Error::Malformed(format!("signed tree head: {e}")))
+    }
+
     /// Checks the signature with the registry's public key; returns the root.
     pub fn verify(&self, registry_key: &VerifyingKey) -> Result<Hash> {
         let root: Hash = decode_b64(&self.root)
@@ -116,6 +122,12 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Parses a snapshot from JSON (a download or a file), refusing unknown and repeated members at any
+    /// depth; [`Snapshot::verify`] then checks it.
+    pub fn from_json(text: &str) -> Result<Snapshot> {
+        ecert_credential::strict_json::from_str(text).map_err(|e| Error::Malformed(format!("snapshot: {e}")))
+    }
+
     /// Checks the head's signature, that the entries hash to its root at its size, and replays them.
     pub fn verify(&self, registry_key: &VerifyingKey) -> Result<RegistryState> {
         let root = self.tree_head.verify(registry_key)?;

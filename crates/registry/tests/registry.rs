@@ -271,7 +271,8 @@ fn snapshots_let_an_offline_verifier_check_the_state_against_the_head() {
     assert_eq!(state.view(), registry.state().view());
     assert_eq!(
         state.view().key("440000-traffic", "k1").unwrap().status,
-        KeyStatus::Retired
+        KeyStatus::Retired { at: T0 + 200 },
+        "the view publishes when the key was retired"
     );
 
     // The newer head is consistent with the older one.
@@ -300,4 +301,107 @@ fn snapshots_let_an_offline_verifier_check_the_state_against_the_head() {
     let mut reordered = snapshot;
     reordered.entries.swap(1, 2);
     assert!(reordered.verify(&signer.verifying_key()).is_err());
+}
+
+#[test]
+fn names_and_texts_in_the_log_are_bounded_and_printable() {
+    let (mut registry, _) = populated();
+    let size = registry.log().size();
+    let issuer = |name: &str, department: &str| Entry::IssuerRegistered {
+        at: T0 + 20,
+        id: "110000-police".into(),
+        name: name.into(),
+        region: "110000".into(),
+        department: department.into(),
+    };
+    let verifier_with = |name: &str, description: &str, purpose_id: &str| Entry::VerifierRegistered {
+        at: T0 + 20,
+        verifier: json!({
+            "id": "310000-bank", "name": name, "region": "310000",
+            "purposes": [{
+                "id": purpose_id, "description": description, "legal_basis": "example",
+                "allowed": [{"type": "cn.driving-licence/1", "attributes": [], "claims": ["age_over_18"]}]
+            }]
+        }),
+    };
+    let long_name = "名".repeat(201);
+    let long_description = "x".repeat(2001);
+    for (entry, rule) in [
+        (issuer(&long_name, "police"), "name is longer than 200 characters"),
+        (issuer("", "police"), "name is empty"),
+        (issuer("Beijing\u{202E}Police", "police"), "U+202E"),
+        (
+            issuer("Beijing Police", "line\nbreak"),
+            "department holds the character U+000A",
+        ),
+        (issuer("Beijing Police ", "police"), "white space"),
+        (verifier_with(&long_name, "d", "p"), "name is longer than 200"),
+        (
+            verifier_with("Bank", &long_description, "p"),
+            "description is longer than 2000",
+        ),
+        (verifier_with("Bank", "d", "has space"), "printable ASCII"),
+        (
+            status(T0 + 20, "k1", "revoked", Some("\u{0}")),
+            "reason holds the character U+0000",
+        ),
+    ] {
+        let error = registry.append(&entry).unwrap_err().to_string();
+        assert!(error.contains(rule), "{rule}: {error}");
+        assert!(!error.contains(&long_name) && !error.contains(&long_description));
+    }
+    assert_eq!(registry.log().size(), size, "nothing was appended");
+
+    // At the limits, and in Chinese, they are accepted.
+    registry
+        .append(&issuer(&"名".repeat(200), "北京市公安局"))
+        .unwrap();
+    registry
+        .append(&verifier_with("银行", &"x".repeat(2000), "open-account"))
+        .unwrap();
+}
+
+#[test]
+fn a_verifier_registering_a_purpose_or_a_type_twice_is_refused() {
+    let (mut registry, _) = populated();
+    let purpose = json!({
+        "id": "p", "description": "d", "legal_basis": "l",
+        "allowed": [{"type": "cn.driving-licence/1", "attributes": [], "claims": []}]
+    });
+    let twice = Entry::VerifierRegistered {
+        at: T0 + 20,
+        verifier: json!({"id": "v", "name": "V", "region": "310000", "purposes": [purpose.clone(), purpose]}),
+    };
+    assert!(
+        registry
+            .append(&twice)
+            .unwrap_err()
+            .to_string()
+            .contains("purpose p twice")
+    );
+    let grant = json!({"type": "cn.driving-licence/1", "attributes": [], "claims": []});
+    let type_twice = Entry::VerifierRegistered {
+        at: T0 + 20,
+        verifier: json!({"id": "v", "name": "V", "region": "310000", "purposes": [
+            {"id": "p", "description": "d", "legal_basis": "l", "allowed": [grant.clone(), grant]}
+        ]}),
+    };
+    assert!(
+        registry
+            .append(&type_twice)
+            .unwrap_err()
+            .to_string()
+            .contains("twice")
+    );
+    let bad_region = Entry::VerifierRegistered {
+        at: T0 + 20,
+        verifier: json!({"id": "v", "name": "V", "region": "31", "purposes": []}),
+    };
+    assert!(
+        registry
+            .append(&bad_region)
+            .unwrap_err()
+            .to_string()
+            .contains("six-digit")
+    );
 }

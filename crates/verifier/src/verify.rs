@@ -5,7 +5,7 @@ use core::fmt;
 use std::collections::BTreeMap;
 
 use ecert_credential::{
-    Catalogue, CertificateStatus, KeyStatus, MIN_NONCE_BYTES, Presentation, PresentationRequest,
+    Catalogue, CertificateStatus, KeyRefusal, MIN_NONCE_BYTES, NamesOnly, Presentation, PresentationRequest,
     REQUEST_FORMAT, RegistryView, RequestItem, StatusSource, TypeId, certificate_header,
     certificate_interface, encode_b64, message_count,
 };
@@ -46,8 +46,9 @@ pub struct VerifiedPresentation {
     pub items: Vec<VerifiedItem>,
 }
 
-/// The facts one certificate established.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The facts one certificate established. `Debug` names the disclosed attributes and claims without their
+/// values, which are the holder's personal data.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VerifiedItem {
     /// The request item.
@@ -67,6 +68,23 @@ pub struct VerifiedItem {
     pub disclosed: serde_json::Map<String, Value>,
     /// The disclosed claims (all true: a false one fails verification).
     pub claims: BTreeMap<String, bool>,
+}
+
+impl fmt::Debug for VerifiedItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedItem")
+            .field("item", &self.item)
+            .field("type_id", &self.type_id)
+            .field("issuer", &self.issuer)
+            .field("valid_from", &self.valid_from)
+            .field("valid_until", &self.valid_until)
+            .field(
+                "disclosed",
+                &NamesOnly::new(self.disclosed.keys().map(String::as_str)),
+            )
+            .field("claims", &NamesOnly::new(self.claims.keys().map(String::as_str)))
+            .finish()
+    }
 }
 
 /// Which check a presentation failed. Item-level failures name the request item.
@@ -93,7 +111,8 @@ pub enum Failure {
     UnknownKey(String),
     /// The signing key has been revoked.
     KeyRevoked(String),
-    /// The certificate was issued outside the key's validity window.
+    /// The certificate's validity starts outside the key's validity window, or after the key's
+    /// retirement.
     KeyNotValidAtIssuance(String),
     /// The certificate is not valid yet.
     NotYetValid(String),
@@ -278,11 +297,12 @@ pub fn verify(
         let key = registry
             .key(&presented.issuer, &presented.key_id)
             .ok_or_else(|| Failure::UnknownKey(id()))?;
-        if matches!(key.status, KeyStatus::Revoked { .. }) {
-            return Err(Failure::KeyRevoked(id()));
-        }
-        if presented.valid_from < key.not_before || presented.valid_from > key.not_after {
-            return Err(Failure::KeyNotValidAtIssuance(id()));
+        match key.vouches_for(presented.valid_from) {
+            Ok(()) => {}
+            Err(KeyRefusal::Revoked) => return Err(Failure::KeyRevoked(id())),
+            Err(KeyRefusal::OutsideValidity | KeyRefusal::AfterRetirement) => {
+                return Err(Failure::KeyNotValidAtIssuance(id()));
+            }
         }
         // Validity and status.
         if today < presented.valid_from {
@@ -321,7 +341,7 @@ pub fn verify(
         if messages.len() + presented.proof.undisclosed_count() != message_count(ty) {
             return Err(Failure::ProofInvalid(id()));
         }
-        let header = certificate_header(&presented.type_id, &presented.issuer, &presented.key_id)
+        let header = certificate_header(ty, &presented.issuer, &presented.key_id)
             .map_err(|e| Failure::Malformed(e.to_string()))?;
         interface
             .core_proof_verify(

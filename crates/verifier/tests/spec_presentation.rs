@@ -11,7 +11,7 @@
 
 use std::path::PathBuf;
 
-use ecert_credential::{Catalogue, Presentation, PresentationRequest, RegistryView, StatusLists};
+use ecert_credential::{Catalogue, KeyStatus, Presentation, PresentationRequest, RegistryView, StatusLists};
 use ecert_verifier::{Failure, result_json, verify};
 use serde_json::json;
 
@@ -140,4 +140,78 @@ fn the_example_is_refused_when_anything_changes() {
         .unwrap_err(),
         Failure::StatusUnknown("licence".into())
     );
+}
+
+/// 2026-03-01T10:00:00Z: 2026-03-02 00:00 in UTC+14, the first instant whose retirement day is the
+/// example's `valid_from`.
+const RETIRED_ON_VALID_FROM: i64 = 1_772_359_200;
+
+#[test]
+fn a_key_retired_before_the_validity_starts_does_not_vouch_for_the_certificate() {
+    let ex = example();
+    let with_key_status = |status: KeyStatus| {
+        let mut registry = ex.registry.clone();
+        registry.issuers.get_mut("440000-traffic-police").unwrap().keys[0].status = status;
+        verify(
+            &ex.request,
+            &ex.presentation,
+            &registry,
+            &ex.statuses,
+            Catalogue::built_in().unwrap(),
+            NOW,
+        )
+    };
+    // Retired on the day the certificate starts (anywhere on Earth): it may have been issued before.
+    with_key_status(KeyStatus::Retired {
+        at: RETIRED_ON_VALID_FROM,
+    })
+    .unwrap();
+    with_key_status(KeyStatus::Retired { at: NOW }).unwrap();
+    // Retired one second earlier, the retirement day is the day before valid_from: a certificate that
+    // starts after it was minted after the key stopped issuing (or by whoever holds it now).
+    for at in [
+        RETIRED_ON_VALID_FROM - 1,
+        RETIRED_ON_VALID_FROM - 86_400 * 365,
+        i64::MIN,
+        i64::MAX,
+    ] {
+        let failure = with_key_status(KeyStatus::Retired { at }).unwrap_err();
+        assert_eq!(
+            failure,
+            Failure::KeyNotValidAtIssuance("licence".into()),
+            "retired at {at}"
+        );
+        assert_eq!(failure.code(), "key_not_valid_at_issuance");
+    }
+}
+
+#[test]
+fn the_registry_view_publishes_the_retirement_time() {
+    let status: KeyStatus = serde_json::from_str(r#"{"state": "retired", "at": 1772359200}"#).unwrap();
+    assert_eq!(status, KeyStatus::Retired { at: 1_772_359_200 });
+    assert_eq!(
+        serde_json::to_value(&status).unwrap(),
+        json!({"state": "retired", "at": 1_772_359_200})
+    );
+    // A view that drops the time is refused rather than read as "retired, no bound".
+    assert!(serde_json::from_str::<KeyStatus>(r#"{"state": "retired"}"#).is_err());
+}
+
+#[test]
+fn verification_results_print_no_disclosed_value() {
+    let ex = example();
+    let verified = verify(
+        &ex.request,
+        &ex.presentation,
+        &ex.registry,
+        &ex.statuses,
+        Catalogue::built_in().unwrap(),
+        NOW,
+    )
+    .unwrap();
+    for printed in [format!("{verified:?}"), format!("{:?}", ex.presentation)] {
+        assert!(printed.contains("licence_class"), "{printed}");
+        assert!(!printed.contains("C1"), "{printed}");
+        assert!(!printed.contains("true"), "{printed}");
+    }
 }
