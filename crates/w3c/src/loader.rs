@@ -6,7 +6,7 @@
 //! `contexts/` (sources in its README) and an unknown URL is an error that names it. A deployment that
 //! needs another context adds it, as reviewed data, with [`ContextLoader::with_context`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, LazyLock, Mutex};
 
 use json_ld::syntax::Parse as _;
@@ -90,6 +90,9 @@ pub struct ContextLoader {
     /// Canonical proof configurations and their SHA-256, by the configuration's JSON text (see
     /// [`ContextLoader::canonical_proof_config`]).
     proof_configs: Arc<Mutex<HashMap<String, Arc<CanonicalProofConfig>>>>,
+    /// The terms some context of a `@context` value types `@json`, by its JSON text (see
+    /// [`ContextLoader::json_terms`]).
+    json_terms: Arc<Mutex<HashMap<String, Arc<HashSet<String>>>>>,
 }
 
 /// A document's `@context` value, processed: the active context its top level is expanded and
@@ -110,6 +113,7 @@ impl Default for ContextLoader {
             documents: BUNDLED_PARSED.clone(),
             processed: Arc::default(),
             proof_configs: Arc::default(),
+            json_terms: Arc::default(),
         }
     }
 }
@@ -141,6 +145,7 @@ impl ContextLoader {
         // What a URL means changed: contexts processed with the old documents no longer apply.
         self.processed = Arc::default();
         self.proof_configs = Arc::default();
+        self.json_terms = Arc::default();
         Ok(self)
     }
 
@@ -192,6 +197,66 @@ impl ContextLoader {
         }
         cache.insert(key, computed.clone());
         Ok(computed)
+    }
+
+    /// Every term that a context reachable from `context` (inline, or a served document, or a scoped
+    /// context inside either) defines with `"@type": "@json"`, in any scope. An over-approximation: a
+    /// name counts even where another scope defines it otherwise, which is what its one user
+    /// (skolemization by marking, in `group`) needs to stay safe. Unknown URLs are skipped here; the
+    /// expansion that follows reports them.
+    pub(crate) fn json_terms(&self, context: &serde_json::Value) -> Arc<HashSet<String>> {
+        let key = context.to_string();
+        let lock = || {
+            self.json_terms
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(hit) = lock().get(&key) {
+            return hit.clone();
+        }
+        let mut terms = HashSet::new();
+        let mut visited = HashSet::new();
+        self.collect_json_terms(context, &mut terms, &mut visited);
+        let terms = Arc::new(terms);
+        let mut cache = lock();
+        if cache.len() >= PROCESSED_CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(key, terms.clone());
+        terms
+    }
+
+    fn collect_json_terms(
+        &self,
+        value: &serde_json::Value,
+        terms: &mut HashSet<String>,
+        visited: &mut HashSet<String>,
+    ) {
+        match value {
+            serde_json::Value::String(url) if visited.insert(url.clone()) => {
+                if let Some(document) = self.documents.get(url) {
+                    let document = json_syntax::Value::clone(document).into_serde_json();
+                    self.collect_json_terms(&document, terms, visited);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    self.collect_json_terms(item, terms, visited);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (key, entry) in map {
+                    if entry.get("@type").and_then(serde_json::Value::as_str) == Some("@json") {
+                        terms.insert(key.clone());
+                    }
+                    // Nested definitions and scoped contexts, and @context/@import URLs.
+                    if entry.is_object() || entry.is_array() || key == "@context" || key == "@import" {
+                        self.collect_json_terms(entry, terms, visited);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     fn proof_config_cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<CanonicalProofConfig>>> {
