@@ -5,8 +5,10 @@
 use core::fmt;
 
 /// An HTTP method an operation uses.
+///
+/// Deliberately exhaustive (no `#[non_exhaustive]`): the server's router and the client match on it, so
+/// that a new method fails to compile until both handle it, instead of being routed nowhere.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
 pub enum Method {
     /// A read.
     Get,

@@ -11,6 +11,8 @@ use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use crate::backend::Backend;
+
 /// A node serving on an ephemeral loopback port, with the platform key that mints its tokens.
 pub struct Platform {
     /// A client of the node, without a token.
@@ -49,11 +51,26 @@ impl Platform {
     /// Initialises a data directory, lets `configure` adjust the configuration, and serves on an
     /// ephemeral loopback port.
     pub async fn start_with(configure: impl FnOnce(&mut Config)) -> PlatformResult<Platform> {
+        Platform::start_with_on(&Backend::Sqlite, configure).await
+    }
+
+    /// [`Platform::start`] on `backend`.
+    pub async fn start_on(backend: &Backend) -> PlatformResult<Platform> {
+        Platform::start_with_on(backend, |_| {}).await
+    }
+
+    /// [`Platform::start_with`] on `backend`.
+    pub async fn start_with_on(
+        backend: &Backend,
+        configure: impl FnOnce(&mut Config),
+    ) -> PlatformResult<Platform> {
         let dir = tempfile::tempdir().map_err(|e| format!("a temporary directory: {e}"))?;
         let data_dir = dir.path().join("data");
-        let made = ecert_server::data_dir::init(&data_dir, None).await?;
+        let database_url = backend.new_database().await?;
+        let made = ecert_server::data_dir::init_with_database(&data_dir, None, database_url.as_ref()).await?;
         let mut config = Config {
             data_dir,
+            database_url,
             ..Config::default()
         };
         configure(&mut config);
@@ -97,7 +114,12 @@ impl Platform {
 
     /// A platform with the sample country set up ([`crate::country::set_up`]).
     pub async fn with_country() -> PlatformResult<Platform> {
-        let platform = Platform::start().await?;
+        Platform::with_country_on(&Backend::Sqlite).await
+    }
+
+    /// [`Platform::with_country`] on `backend`.
+    pub async fn with_country_on(backend: &Backend) -> PlatformResult<Platform> {
+        let platform = Platform::start_on(backend).await?;
         crate::country::set_up(&platform.client, &platform.platform)
             .await
             .map_err(|e| format!("setting the sample country up: {e}"))?;

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use crate::auth::PlatformKey;
+use crate::auth::{PLATFORM_PUBLIC_FILE, PlatformKey};
+use crate::db::DatabaseUrl;
 use crate::keystore::{Kek, write_secret_file};
 
 /// The configuration file `init` writes: every setting at its default, commented out.
@@ -31,6 +32,11 @@ const CONFIG_TEMPLATE: &str = r#"# ecert service configuration. Every setting is
 
 # Database connections.
 # database_connections = 8
+
+# The database: the SQLite file in this directory by default, or a PostgreSQL database that several
+# `ecert serve` processes share, e.g. "postgres://ecert@db.internal/ecert" (ECERT_DATABASE_URL and
+# `ecert serve --database-url` override it; keep a password out of this file, in ECERT_DATABASE_URL).
+# database_url = "sqlite:///path/to/ecert.db"
 "#;
 
 /// What `init` made, for the operator to record.
@@ -42,11 +48,36 @@ pub struct Initialised {
     pub registry_key: String,
 }
 
-/// Creates `data_dir` and everything in it. `passphrase` puts issuer keys under a passphrase-derived
-/// key (Argon2id) instead of a key file. Refuses a directory that is already initialised.
+/// Creates `data_dir` and everything in it, with the SQLite database in it. `passphrase` puts issuer
+/// keys under a passphrase-derived key (Argon2id) instead of a key file. Refuses a directory that is
+/// already initialised.
 pub async fn init(data_dir: &Path, passphrase: Option<&str>) -> Result<Initialised, String> {
-    if data_dir.join(crate::db::DATABASE_FILE).exists() {
+    init_with_database(data_dir, passphrase, None).await
+}
+
+/// [`init`], migrating the database at `database` instead of creating the SQLite file (a PostgreSQL
+/// database that several server processes will share).
+pub async fn init_with_database(
+    data_dir: &Path,
+    passphrase: Option<&str>,
+    database: Option<&DatabaseUrl>,
+) -> Result<Initialised, String> {
+    if data_dir.join(crate::db::DATABASE_FILE).exists() || data_dir.join(PLATFORM_PUBLIC_FILE).exists() {
         return Err(format!("{} is already initialised", data_dir.display()));
+    }
+    // A shared database that already holds a platform belongs to another data directory's keys: its
+    // registry log is signed, and its issuer keys sealed, under keys this one would not have. Refused
+    // before anything is written.
+    if let Some(url) = database {
+        let db = crate::db::Database::open(url, 1).await?;
+        let in_use = crate::store::holds_platform(&db).await;
+        db.close().await;
+        if in_use.map_err(|e| format!("cannot read the database {url}: {e}"))? {
+            return Err(format!(
+                "the database {url} already holds a platform (registry entries or issuer keys): serve it \
+                 from a copy of the data directory that made it, or initialise an empty database"
+            ));
+        }
     }
     std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
     #[cfg(unix)]
@@ -70,7 +101,10 @@ pub async fn init(data_dir: &Path, passphrase: Option<&str>) -> Result<Initialis
     .map_err(|e| e.to_string())?;
     std::fs::write(data_dir.join(crate::config::CONFIG_FILE), CONFIG_TEMPLATE)
         .map_err(|e| format!("cannot write the configuration: {e}"))?;
-    let db = crate::db::Database::open(&crate::db::DatabaseUrl::sqlite_in(data_dir), 1).await?;
+    let url = database
+        .cloned()
+        .unwrap_or_else(|| DatabaseUrl::sqlite_in(data_dir));
+    let db = crate::db::Database::open(&url, 1).await?;
     db.close().await;
     let registry_key = ecert_registry::LogSigner::from_bytes(&registry_secret).verifying_key();
     Ok(Initialised {

@@ -15,8 +15,15 @@
 //! an in-memory copy of something stored (the verifier's checked status lists) can tell in one atomic
 //! load that nothing was written since it last looked. The verifier's own records (presentation requests
 //! and answers), which no such copy depends on, are written without moving it
-//! ([`Database::write_records`]). Writes by other processes move it too, as the database tells this one
-//! (on PostgreSQL, `NOTIFY`).
+//! ([`Database::write_records`]). Writes by other processes move it too: on PostgreSQL every such write
+//! sends a `NOTIFY` with its commit, and a listener in each process moves the generation on when another
+//! process's arrives, and whenever its connection was lost (notifications may have been missed).
+//!
+//! Why no transaction needs PostgreSQL's SERIALIZABLE level: every invariant that concurrent writers could
+//! break is ordered by a row lock taken first in its transaction (an issuer's counter row, the registry's
+//! head row) or held by a unique key; under READ COMMITTED, each statement after the lock sees every row
+//! committed before the lock was granted. A transaction that still meets a transient conflict (a deadlock,
+//! a busy SQLite file) is run again by its store ([`is_retryable`]).
 
 use std::fmt;
 use std::path::Path;
@@ -27,7 +34,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
 /// The SQLite database file in the data directory.
 pub const DATABASE_FILE: &str = "ecert.db";
@@ -108,19 +115,38 @@ impl TryFrom<String> for DatabaseUrl {
     }
 }
 
-/// The URL without its password: a database URL may carry one, and messages and logs must not.
+/// The URL without its passwords: a database URL may carry one in its user part (`user:pass@`) or as a
+/// query parameter (`?password=...`, libpq's form; also `sslpassword`), and messages and logs must not.
 impl fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.url.find("://"), self.url.find('@')) {
+        let (base, query) = match self.url.split_once('?') {
+            Some((base, query)) => (base, Some(query)),
+            None => (self.url.as_str(), None),
+        };
+        match (base.find("://"), base.rfind('@')) {
             (Some(scheme), Some(at)) if at > scheme => {
-                let credentials = &self.url[scheme + 3..at];
+                let credentials = &base[scheme + 3..at];
                 match credentials.split_once(':') {
-                    Some((user, _)) => write!(f, "{}{user}:***{}", &self.url[..scheme + 3], &self.url[at..]),
-                    None => f.write_str(&self.url),
+                    Some((user, _)) => write!(f, "{}{user}:***{}", &base[..scheme + 3], &base[at..])?,
+                    None => f.write_str(base)?,
                 }
             }
-            _ => f.write_str(&self.url),
+            _ => f.write_str(base)?,
         }
+        let Some(query) = query else {
+            return Ok(());
+        };
+        f.write_str("?")?;
+        for (n, parameter) in query.split('&').enumerate() {
+            if n > 0 {
+                f.write_str("&")?;
+            }
+            match parameter.split_once('=') {
+                Some((name, _)) if name.to_ascii_lowercase().contains("password") => write!(f, "{name}=***")?,
+                _ => f.write_str(parameter)?,
+            }
+        }
+        Ok(())
     }
 }
 
@@ -130,13 +156,39 @@ impl fmt::Debug for DatabaseUrl {
     }
 }
 
-/// The pool, the write generation and, on SQLite, the queue writers wait in. Clones share all three.
+/// The channel other processes' writes are announced on (PostgreSQL).
+const WRITES_CHANNEL: &str = "ecert_writes";
+
+/// What a write changed, as announced to the other processes on the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    /// Issuer or registry data that in-memory copies depend on.
+    Data,
+    /// The registry's log: other processes catch up with it.
+    Registry,
+}
+
+impl Written {
+    fn as_str(self) -> &'static str {
+        match self {
+            Written::Data => "data",
+            Written::Registry => "registry",
+        }
+    }
+}
+
+/// The pool, the write generation, the registry's change signal and, on SQLite, the queue writers wait
+/// in. Clones share them all.
 #[derive(Clone, Debug)]
 pub struct Database {
     pool: AnyPool,
     backend: Backend,
     writers: Option<Arc<Mutex<()>>>,
     generation: Arc<AtomicU64>,
+    /// This process, in announcements (so that its listener skips its own).
+    process: u64,
+    /// Moves on whenever another process appended to the registry's log, or may have.
+    registry_changed: Arc<watch::Sender<u64>>,
 }
 
 /// A write in progress: the transaction, and the place in the writers' queue on SQLite.
@@ -147,17 +199,35 @@ pub struct Write {
     // Dropped after the transaction is committed or rolled back: the generation moves on while this
     // writer still holds its place, so that no later write of this process can end before it.
     generation: Option<GenerationStep>,
+    /// What to announce to other processes with the commit (PostgreSQL).
+    announce: Option<(Written, u64)>,
     _queued: Option<OwnedMutexGuard<()>>,
 }
 
 impl Write {
+    /// Announces the write as a change of the registry's log rather than of other data.
+    pub fn changes_registry(&mut self) {
+        if let Some((written, _)) = &mut self.announce {
+            *written = Written::Registry;
+        }
+    }
+
     /// Commits, then moves the generation on (unless this is a write of verifier records).
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         let Write {
-            tx,
+            mut tx,
             generation,
+            announce,
             _queued: queued,
         } = self;
+        if let Some((written, process)) = announce {
+            // Delivered by PostgreSQL with the commit, and only if it commits.
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(WRITES_CHANNEL)
+                .bind(format!("{process}:{}", written.as_str()))
+                .execute(&mut *tx)
+                .await?;
+        }
         let committed = tx.commit().await;
         drop(generation);
         drop(queued);
@@ -213,12 +283,27 @@ impl Database {
             .run(&pool)
             .await
             .map_err(|e| format!("cannot migrate the database {url}: {e}"))?;
-        Ok(Database {
+        let mut process = [0u8; 8];
+        rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut process);
+        let db = Database {
             pool,
             backend,
             writers: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
             generation: Arc::new(AtomicU64::new(0)),
-        })
+            process: u64::from_le_bytes(process),
+            registry_changed: Arc::new(watch::Sender::new(0)),
+        };
+        if backend == Backend::Postgres {
+            let mut listener = sqlx::postgres::PgListener::connect(url.expose())
+                .await
+                .map_err(|e| format!("cannot listen to the database {url}: {e}"))?;
+            listener
+                .listen(WRITES_CHANNEL)
+                .await
+                .map_err(|e| format!("cannot listen to the database {url}: {e}"))?;
+            tokio::spawn(listen(listener, db.clone()));
+        }
+        Ok(db)
     }
 
     /// For reads.
@@ -232,6 +317,8 @@ impl Database {
     }
 
     async fn begin(&self, generation: Option<GenerationStep>) -> Result<Write, sqlx::Error> {
+        let announce = (self.backend == Backend::Postgres && generation.is_some())
+            .then_some((Written::Data, self.process));
         let queued = match &self.writers {
             Some(writers) => Some(Arc::clone(writers).lock_owned().await),
             None => None,
@@ -243,6 +330,7 @@ impl Database {
         Ok(Write {
             tx,
             generation,
+            announce,
             _queued: queued,
         })
     }
@@ -272,9 +360,56 @@ impl Database {
         self.generation.fetch_add(1, Ordering::Release);
     }
 
+    /// A signal that moves on whenever another process appended to the registry's log (or may have:
+    /// after the listener's connection was lost).
+    pub fn registry_changes(&self) -> watch::Receiver<u64> {
+        self.registry_changed.subscribe()
+    }
+
+    fn registry_changed_elsewhere(&self) {
+        self.registry_changed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
     /// Closes the pool (at shutdown, after the last request).
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// Hears the other processes' writes until the pool closes.
+async fn listen(mut listener: sqlx::postgres::PgListener, db: Database) {
+    let ours = db.process.to_string();
+    let closed = db.pool.close_event();
+    tokio::pin!(closed);
+    loop {
+        let received = tokio::select! {
+            () = &mut closed => return,
+            received = listener.try_recv() => received,
+        };
+        match received {
+            Ok(Some(notification)) => {
+                let (process, written) = notification.payload().split_once(':').unwrap_or(("", ""));
+                if process != ours {
+                    db.written_elsewhere();
+                    if written == Written::Registry.as_str() {
+                        db.registry_changed_elsewhere();
+                    }
+                }
+            }
+            // The connection was lost and is being made again: whatever was announced meanwhile is
+            // unknown, so everything may have changed.
+            Ok(None) => {
+                tracing::warn!("the database listener reconnects; treating everything as changed");
+                db.written_elsewhere();
+                db.registry_changed_elsewhere();
+            }
+            Err(error) => {
+                tracing::warn!(%error, "the database listener failed; retrying in a second");
+                db.written_elsewhere();
+                db.registry_changed_elsewhere();
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
     }
 }
 
@@ -335,6 +470,20 @@ mod tests {
             .parse()
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(socket.to_string(), "postgresql:///ecert?host=/tmp/pg");
+        let in_query: DatabaseUrl = "postgres://db.internal/ecert?user=ecert&password=s3cret&sslmode=require"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            in_query.to_string(),
+            "postgres://db.internal/ecert?user=ecert&password=***&sslmode=require"
+        );
+        let both: DatabaseUrl = "postgres://u:p%40ss@h/db?sslpassword=k3y&PASSWORD=x"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let shown = format!("{both} {both:?}");
+        for secret in ["p%40ss", "k3y", "=x"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
         assert!("mysql://x".parse::<DatabaseUrl>().is_err());
         let file = DatabaseUrl::sqlite_in(Path::new("/srv/ecert data"));
         assert_eq!(file.backend(), Backend::Sqlite);

@@ -45,7 +45,7 @@ use crate::store::issuer::{
     StoredKey,
 };
 use crate::store::{IssuerStore, IssuerWrite};
-use crate::trust::TrustSource;
+use crate::trust::{TrustSource, TrustedRegistry};
 
 /// What the issuer checks issuance against.
 #[derive(Clone, Debug)]
@@ -121,6 +121,41 @@ impl<S: IssuerStore> IssuerApp<S> {
             IssuerTrust::BuiltIn => Ok(Catalogue::built_in().cloned().unwrap_or_default()),
         }
     }
+
+    /// The registry's state now, or `None` without a registry.
+    fn registry(&self) -> ApiResult<Option<Arc<TrustedRegistry>>> {
+        match &self.trust {
+            IssuerTrust::Registry(source) => source.trusted().map(Some),
+            IssuerTrust::BuiltIn => Ok(None),
+        }
+    }
+
+    /// Runs `check` against the registry's state; if it refuses for want of something the registry may
+    /// have just gained (another process, or the registry node, wrote it a moment ago), runs it once more
+    /// against the state caught up with the source.
+    async fn with_registry<T>(
+        &self,
+        check: impl Fn(Option<&TrustedRegistry>) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        let first = check(self.registry()?.as_deref());
+        match (&self.trust, first) {
+            (IssuerTrust::Registry(source), Err(error)) if registry_may_lag(&error) => {
+                check(Some(&*source.refreshed().await?))
+            }
+            (_, outcome) => outcome,
+        }
+    }
+}
+
+/// Whether a refusal may come from a registry state a moment behind the source.
+fn registry_may_lag(error: &ApiError) -> bool {
+    matches!(
+        error.code(),
+        ErrorCode::NotFound
+            | ErrorCode::NotAuthorisedForType
+            | ErrorCode::UnknownType
+            | ErrorCode::NoIssuerKey
+    )
 }
 
 type App<S> = State<IssuerApp<S>>;
@@ -234,28 +269,31 @@ async fn signing_key<S: IssuerStore>(
     key_id: Option<&str>,
 ) -> ApiResult<IssuerKey> {
     let sealed = app.store.sealed_keys(issuer).await?;
-    let trusted = match &app.trust {
-        IssuerTrust::Registry(source) => Some(source.trusted()?),
-        IssuerTrust::BuiltIn => None,
-    };
-    let published = |key_id: &str| match &trusted {
-        Some(trusted) => trusted
-            .view
-            .key(issuer, key_id)
-            .is_some_and(|k| k.status == KeyStatus::Active),
-        None => true,
-    };
-    let chosen = sealed.into_iter().find(|key| match key_id {
-        Some(wanted) => key.key_id == wanted,
-        None => published(&key.key_id),
-    });
-    let chosen = chosen.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::NoIssuerKey,
-            "the issuer has no such key, or none the registry lists as active: create one with \
-             POST /v1/issuers/{issuer}/keys and have the registry publish it",
-        )
-    })?;
+    let chosen = app
+        .with_registry(|registry| {
+            let published = |key_id: &str| match registry {
+                Some(registry) => registry
+                    .view
+                    .key(issuer, key_id)
+                    .is_some_and(|k| k.status == KeyStatus::Active),
+                None => true,
+            };
+            sealed
+                .iter()
+                .find(|key| match key_id {
+                    Some(wanted) => key.key_id == wanted,
+                    None => published(&key.key_id),
+                })
+                .cloned()
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::NoIssuerKey,
+                        "the issuer has no such key, or none the registry lists as active: create one with \
+                         POST /v1/issuers/{issuer}/keys and have the registry publish it",
+                    )
+                })
+        })
+        .await?;
     let secret = app
         .kek
         .open_sealed(&[issuer, &chosen.key_id], &chosen.sealed_secret)
@@ -302,25 +340,31 @@ struct Checked {
 }
 
 /// Everything about an issuance that can be checked before a position is taken: the type, the
-/// registry's authorisation, the dates and the values.
-fn check_issuance<S: IssuerStore>(
-    app: &IssuerApp<S>,
+/// registry's authorisation (when there is a registry), the dates and the values.
+fn check_issuance(
+    registry: Option<&TrustedRegistry>,
     issuer: &str,
     body: &IssueCertificate,
 ) -> ApiResult<Checked> {
-    let catalogue = app.catalogue()?;
+    let built_in;
+    let catalogue = match registry {
+        Some(registry) => &registry.catalogue,
+        None => {
+            built_in = Catalogue::built_in().cloned().unwrap_or_default();
+            &built_in
+        }
+    };
     let ty = catalogue
         .get(&body.type_id)
         .map_err(|e| ApiError::new(ErrorCode::UnknownType, e.to_string()))?
         .clone();
-    if let IssuerTrust::Registry(source) = &app.trust {
-        let trusted = source.trusted()?;
-        if !trusted.view.issuers.contains_key(issuer) {
+    if let Some(registry) = registry {
+        if !registry.view.issuers.contains_key(issuer) {
             return Err(ApiError::not_found("no such issuer in the registry"));
         }
         let type_id =
             TypeId::new(&body.type_id).map_err(|e| ApiError::new(ErrorCode::UnknownType, e.to_string()))?;
-        if !trusted.view.authorises(issuer, &type_id) {
+        if !registry.view.authorises(issuer, &type_id) {
             return Err(ApiError::new(
                 ErrorCode::NotAuthorisedForType,
                 "the registry does not authorise this issuer for this certificate type",
@@ -389,7 +433,9 @@ async fn issue_certificate<S: IssuerStore>(
     if let Some(Some(found)) = app.store.issued_before(&issuer, &[&idempotency_key]).await?.pop() {
         return Ok((StatusCode::OK, Json(issued_before(&found, &digest)?)).into_response());
     }
-    let checked = check_issuance(&app, &issuer, &body)?;
+    let checked = app
+        .with_registry(|registry| check_issuance(registry, &issuer, &body))
+        .await?;
     let key = signing_key(&app, &issuer, body.key_id.as_deref()).await?;
     let sequence = app.store.reserve_positions(&issuer, 1).await?;
     let position = StatusPositions::default().position(sequence);

@@ -56,6 +56,8 @@ impl Node {
         let registry = if config.roles.has(ServiceRole::Registry) {
             let service =
                 Arc::new(RegistryService::open(&data_dir, SqlRegistryStore::new(db.clone())).await?);
+            // Other processes on a shared database append too: catch up with them as they do.
+            RegistryService::follow(&service);
             routers.push(crate::registry::routes().with_state(RegistryApp {
                 service: Arc::clone(&service),
                 tokens: tokens.clone(),

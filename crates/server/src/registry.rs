@@ -13,8 +13,11 @@
 //! (its signature, its size and its root): it commits to every entry, so an entry altered in the database
 //! is found. The older heads are served as stored; clients check each head they rely on themselves.
 
+use std::future::Future;
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -322,6 +325,44 @@ impl<S: RegistryStore> RegistryService<S> {
 impl<S: RegistryStore> TrustSource for RegistryService<S> {
     fn trusted(&self) -> ApiResult<Arc<TrustedRegistry>> {
         Ok(self.current())
+    }
+
+    fn refreshed(&self) -> Pin<Box<dyn Future<Output = ApiResult<Arc<TrustedRegistry>>> + Send + '_>> {
+        Box::pin(async move {
+            if self.store.changes().is_some() {
+                self.refresh().await.map_err(ApiError::internal)?;
+            }
+            Ok(self.current())
+        })
+    }
+}
+
+/// How often a registry shared with other processes looks for their appends when no announcement came
+/// (announcements can be lost with the listener's connection).
+const POLL_EVERY: Duration = Duration::from_secs(5);
+
+impl<S: RegistryStore> RegistryService<S> {
+    /// Keeps the registry caught up with other processes' appends, on each announcement and every
+    /// [`POLL_EVERY`], until the service is dropped. Nothing to do on an embedded database.
+    pub fn follow(service: &Arc<RegistryService<S>>) {
+        let Some(mut changes) = service.store.changes() else {
+            return;
+        };
+        let service = Arc::downgrade(service);
+        tokio::spawn(async move {
+            loop {
+                let changed = tokio::time::timeout(POLL_EVERY, changes.changed()).await;
+                if matches!(changed, Ok(Err(_))) {
+                    return;
+                }
+                let Some(service) = service.upgrade() else {
+                    return;
+                };
+                if let Err(error) = service.refresh().await {
+                    tracing::error!(%error, "catching up with the registry log failed");
+                }
+            }
+        });
     }
 }
 

@@ -16,3 +16,14 @@ pub use verifier::{SqlVerifierStore, VerifierStore};
 /// The result of a store operation: a database failure is the only error (what the rules refuse is
 /// decided above the store).
 pub type StoreResult<T> = Result<T, sqlx::Error>;
+
+/// Whether the database already holds a platform: registry log entries or issuer keys, which only the
+/// data directory that wrote them can verify or open.
+pub async fn holds_platform(db: &crate::db::Database) -> StoreResult<bool> {
+    let used: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM registry_entries) + (SELECT COUNT(*) FROM issuer_keys) AS used",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    Ok(used > 0)
+}

@@ -4,6 +4,8 @@
 //! registry key the node was configured with.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use ecert_credential::{Catalogue, RegistryView};
@@ -44,4 +46,9 @@ pub trait TrustSource: fmt::Debug + Send + Sync + 'static {
     /// The state to rely on now, or an error when there is none that may be relied on (a synced copy
     /// past its maximum age fails closed).
     fn trusted(&self) -> ApiResult<Arc<TrustedRegistry>>;
+
+    /// The state after catching up with the source now: what a role asks for before it refuses
+    /// something for want of a registry entry (an issuer, a key, a verifier) that may have been added a
+    /// moment ago by another process or on the registry node.
+    fn refreshed(&self) -> Pin<Box<dyn Future<Output = ApiResult<Arc<TrustedRegistry>>> + Send + '_>>;
 }

@@ -156,7 +156,10 @@ async fn create_request<S: VerifierStore>(
     UrlPath(verifier): UrlPath<String>,
     Json(body): Json<NewPresentationRequest>,
 ) -> ApiResult<(StatusCode, Json<PresentationRequest>)> {
-    check_against_purpose(&*app.trust.trusted()?, &verifier, &body)?;
+    if check_against_purpose(&*app.trust.trusted()?, &verifier, &body).is_err() {
+        // The verifier or its purpose may have been registered a moment ago, elsewhere.
+        check_against_purpose(&*app.trust.refreshed().await?, &verifier, &body)?;
+    }
     let max_ttl = app.verifier.max_ttl;
     let ttl = body.ttl_secs.unwrap_or(max_ttl);
     if !(1..=max_ttl).contains(&ttl) {
@@ -356,20 +359,19 @@ async fn submit_presentation<S: VerifierStore>(
         })
         .collect();
     let purpose = request.purpose.clone();
-    let checked = app
-        .verifier
-        .checks
-        .run(move || {
-            ecert_verifier::verify(
-                &request,
-                &presentation,
-                &registry.view,
-                &lists,
-                &registry.catalogue,
-                verified_at,
-            )
-        })
-        .await?;
+    let presentation = Arc::new(presentation);
+    let mut checked = verify_on_pool(&app, &request, &presentation, &registry, lists, verified_at).await?;
+    if let Err(failure) = &checked
+        && REGISTRY_FAILURES.contains(&failure.code())
+    {
+        // The key or the issuer's authorisation may have reached the registry a moment ago, elsewhere:
+        // check again against the state caught up with the source, if it moved.
+        let fresher = app.trust.refreshed().await?;
+        if fresher.head.size > registry.head.size {
+            let lists = status_lists(&app, &fresher, &presentation).await?;
+            checked = verify_on_pool(&app, &request, &presentation, &fresher, lists, verified_at).await?;
+        }
+    }
     let outcome = match &checked {
         Ok(_) => "valid".to_owned(),
         Err(failure) => failure.code().to_owned(),
@@ -394,6 +396,38 @@ async fn submit_presentation<S: VerifierStore>(
     }
     tracing::info!(%verifier, %outcome, "presentation verified");
     Ok(Json(VerificationResult::from(&checked)))
+}
+
+/// The failures a registry state a moment behind its source can cause.
+const REGISTRY_FAILURES: [&str; 3] = ["unknown_key", "issuer_not_authorised", "status_unknown"];
+
+/// Runs the verification on the check threads.
+async fn verify_on_pool<S>(
+    app: &VerifierApp<S>,
+    request: &Arc<PresentationRequest>,
+    presentation: &Arc<Presentation>,
+    registry: &Arc<TrustedRegistry>,
+    lists: CheckedLists,
+    verified_at: i64,
+) -> ApiResult<Result<ecert_verifier::VerifiedPresentation, ecert_verifier::Failure>> {
+    let (request, presentation, registry) = (
+        Arc::clone(request),
+        Arc::clone(presentation),
+        Arc::clone(registry),
+    );
+    app.verifier
+        .checks
+        .run(move || {
+            ecert_verifier::verify(
+                &request,
+                &presentation,
+                &registry.view,
+                &lists,
+                &registry.catalogue,
+                verified_at,
+            )
+        })
+        .await
 }
 
 /// A record id that sorts in time order (nanoseconds first), unique by its random tail.

@@ -12,7 +12,9 @@ use std::future::Future;
 
 use sqlx::Row;
 
-use crate::db::{Database, Write};
+use tokio::sync::watch;
+
+use crate::db::{Backend, Database, Write};
 use crate::store::StoreResult;
 
 /// One stored log entry.
@@ -53,6 +55,10 @@ pub trait RegistryStore: Clone + Send + Sync + 'static {
     /// Starts an append: holds the log's head row until the append ends, and answers the log's durable
     /// size at that moment.
     fn append(&self) -> impl Future<Output = StoreResult<(Self::Append, u64)>> + Send;
+
+    /// A signal that moves on when another process may have appended; `None` when no other process can
+    /// (an embedded database).
+    fn changes(&self) -> Option<watch::Receiver<u64>>;
 }
 
 /// An append to the log ([`RegistryStore::append`]).
@@ -163,6 +169,7 @@ impl RegistryStore for SqlRegistryStore {
 
     async fn append(&self) -> StoreResult<(SqlRegistryAppend, u64)> {
         let mut write = self.db.write().await?;
+        write.changes_registry();
         // Taking the row is what orders appenders; reading the size in the same statement tells this one
         // where the log ends now.
         let size: i64 =
@@ -170,6 +177,10 @@ impl RegistryStore for SqlRegistryStore {
                 .fetch_one(&mut *write.tx)
                 .await?;
         Ok((SqlRegistryAppend { write }, number(size)?))
+    }
+
+    fn changes(&self) -> Option<watch::Receiver<u64>> {
+        (self.db.backend() == Backend::Postgres).then(|| self.db.registry_changes())
     }
 }
 
