@@ -9,6 +9,7 @@ mod over_asking;
 mod presentation;
 mod registry;
 mod request;
+mod revocation;
 mod schema;
 mod status_list;
 pub mod strict_json;
@@ -32,6 +33,11 @@ pub use registry::{
     StatusLists, StatusSource, VerifierRecord, retirement_day,
 };
 pub use request::{MIN_NONCE_BYTES, PresentationRequest, REQUEST_FORMAT, RequestItem};
+pub use revocation::{
+    DEFAULT_EPOCH_GRACE_SECONDS, EPOCH_UPDATE_FORMAT, EpochRefusal, EpochUpdate, EpochView, KnownEpochs,
+    MAX_ACCUMULATOR_CAPACITY, MAX_EPOCH_CHANGES, REVOCATION_EPOCH_FORMAT, RevocationEpoch,
+    accumulator_hash_id, revocation_api_id, revocation_handle, revocation_interface,
+};
 pub use schema::{
     AttributeKind, AttributeSpec, CertificateType, ClaimRule, DerivedClaimSpec, MAX_ATTRIBUTES, Pattern,
     Sensitivity, Subject, TypeId, age_on,

@@ -49,6 +49,9 @@ pub enum Error {
     NoCorrections,
     /// The objection was already decided.
     ObjectionClosed,
+    /// An epoch's revocation changes are inconsistent with the accumulator (what is wrong is inside;
+    /// handles are positions, not personal data).
+    RevocationChange(String),
     /// A stored or given name of a state or event is not one this crate knows.
     UnknownName {
         /// What kind of name.
@@ -87,6 +90,7 @@ impl fmt::Display for Error {
             Error::CertificateRevoked => f.write_str("the certificate is revoked"),
             Error::NoCorrections => f.write_str("an objection names at least one correction"),
             Error::ObjectionClosed => f.write_str("the objection was already decided"),
+            Error::RevocationChange(what) => write!(f, "revocation epoch: {what}"),
             Error::UnknownName { what, name } => write!(f, "unknown {what} {name:?}"),
         }
     }

@@ -7,6 +7,7 @@ mod key;
 mod lifecycle;
 mod objection;
 mod position;
+mod revocation;
 mod status_list;
 
 pub use error::{Error, Result};
@@ -18,4 +19,5 @@ pub use objection::{
     check_filing, corrected_attributes, reissue, review,
 };
 pub use position::StatusPositions;
+pub use revocation::{EpochChanges, EpochTimes, close_epoch, create_accumulator, handle_witness};
 pub use status_list::sign_status_list;
