@@ -82,6 +82,14 @@ pub struct BaseProofOptions {
     /// so a precise time links presentations of one credential (bbs-2023 §5.3 "Linkage via Proof
     /// Options"): leave it out, or make it coarse (a date shared by many credentials).
     pub created: Option<String>,
+    /// `proof.expires` (VC Data Integrity §2.1), an `xsd:dateTimeStamp` after which verifiers refuse
+    /// the proof, or none.
+    pub expires: Option<String>,
+    /// `proof.domain`: the security domain(s) the proof is meant for, which a verifier that expects a
+    /// domain checks (VC Data Integrity §4.3), or none.
+    pub domain: Option<Value>,
+    /// `proof.challenge`: a verifier's challenge the proof answers, or none.
+    pub challenge: Option<String>,
 }
 
 impl Default for BaseProofOptions {
@@ -90,6 +98,9 @@ impl Default for BaseProofOptions {
             mandatory_pointers: Vec::new(),
             proof_purpose: "assertionMethod".to_owned(),
             created: None,
+            expires: None,
+            domain: None,
+            challenge: None,
         }
     }
 }
@@ -106,6 +117,24 @@ impl BaseProofOptions {
     /// These options with `proof.created` set.
     pub fn with_created(mut self, created: impl Into<String>) -> BaseProofOptions {
         self.created = Some(created.into());
+        self
+    }
+
+    /// These options with `proof.expires` set.
+    pub fn with_expires(mut self, expires: impl Into<String>) -> BaseProofOptions {
+        self.expires = Some(expires.into());
+        self
+    }
+
+    /// These options with `proof.domain` set to one domain.
+    pub fn with_domain(mut self, domain: impl Into<String>) -> BaseProofOptions {
+        self.domain = Some(Value::String(domain.into()));
+        self
+    }
+
+    /// These options with `proof.challenge` set.
+    pub fn with_challenge(mut self, challenge: impl Into<String>) -> BaseProofOptions {
+        self.challenge = Some(challenge.into());
         self
     }
 }
@@ -142,6 +171,15 @@ fn proof_options(key: &SigningKey, options: &BaseProofOptions) -> Map<String, Va
         key.verification_method.clone().into(),
     );
     proof.insert("proofPurpose".into(), options.proof_purpose.clone().into());
+    if let Some(expires) = &options.expires {
+        proof.insert("expires".into(), expires.clone().into());
+    }
+    if let Some(domain) = &options.domain {
+        proof.insert("domain".into(), domain.clone());
+    }
+    if let Some(challenge) = &options.challenge {
+        proof.insert("challenge".into(), challenge.clone().into());
+    }
     proof
 }
 

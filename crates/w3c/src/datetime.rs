@@ -13,6 +13,46 @@ pub(crate) fn is_xsd_date_time(value: &str) -> bool {
     parse(value.as_bytes()).is_some()
 }
 
+/// The instant an `xsd:dateTimeStamp` (an `xsd:dateTime` with a time zone, the form VC Data Model 2.0
+/// §4.9 requires of `validFrom` and `validUntil`) names, in whole seconds since 1970-01-01T00:00:00Z
+/// (a fraction is dropped: the instant compared is the start of the second). `None` for anything else,
+/// a time without a time zone included: its instant is not determined.
+pub(crate) fn date_time_stamp_seconds(value: &str) -> Option<i64> {
+    let fields = parse(value.as_bytes())?;
+    let offset = fields.offset_minutes?;
+    let days = days_from_civil(fields.year, fields.month, fields.day);
+    Some(
+        days * 86_400
+            + i64::from(fields.hour) * 3600
+            + i64::from(fields.minute) * 60
+            + i64::from(fields.second)
+            - i64::from(offset) * 60,
+    )
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year.rem_euclid(400);
+    let month = i64::from(month);
+    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The fields of a valid `xsd:dateTime`.
+struct Fields {
+    year: i64,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    /// The time zone offset, minutes east of UTC; `None` without a time zone.
+    offset_minutes: Option<i32>,
+}
+
 fn digits(input: &[u8], n: usize) -> Option<(u32, &[u8])> {
     if input.len() < n || !input[..n].iter().all(u8::is_ascii_digit) {
         return None;
@@ -30,8 +70,9 @@ fn literal(input: &[u8], byte: u8) -> Option<&[u8]> {
     }
 }
 
-fn parse(input: &[u8]) -> Option<()> {
+fn parse(input: &[u8]) -> Option<Fields> {
     // yearFrag: '-'? (([1-9] digit digit digit+) | ('0' digit digit digit))
+    let negative = input.first() == Some(&b'-');
     let input = input.strip_prefix(b"-").unwrap_or(input);
     let year_len = input.iter().take_while(|b| b.is_ascii_digit()).count();
     if year_len < 4 || (year_len > 4 && input[0] == b'0') {
@@ -40,6 +81,13 @@ fn parse(input: &[u8]) -> Option<()> {
     // Only the year's remainder mod 400 matters for leap years; keep the last four digits.
     let (year_tail, _) = digits(&input[year_len - 4..], 4)?;
     let leap = year_tail % 4 == 0 && (year_tail % 100 != 0 || year_tail % 400 == 0);
+    // Years beyond i64 seconds are valid lexically but name no instant this crate compares.
+    let year: i64 = std::str::from_utf8(&input[..year_len])
+        .ok()?
+        .parse::<i64>()
+        .ok()
+        .filter(|y| *y < 100_000_000_000)?;
+    let year = if negative { -year } else { year };
     let input = literal(&input[year_len..], b'-')?;
     let (month, input) = digits(input, 2)?;
     let input = literal(input, b'-')?;
@@ -74,18 +122,32 @@ fn parse(input: &[u8]) -> Option<()> {
         return None;
     }
     // timezoneFrag: 'Z' | ('+' | '-') (('0' digit | '1' [0-3]) ':' minuteFrag | '14:00')
-    match input {
-        [] | [b'Z'] => Some(()),
+    let offset_minutes = match input {
+        [] => None,
+        [b'Z'] => Some(0),
         [sign, rest @ ..] if *sign == b'+' || *sign == b'-' => {
             let (tz_hour, rest) = digits(rest, 2)?;
             let rest = literal(rest, b':')?;
             let (tz_minute, rest) = digits(rest, 2)?;
             let valid =
                 rest.is_empty() && tz_minute <= 59 && (tz_hour < 14 || (tz_hour == 14 && tz_minute == 0));
-            valid.then_some(())
+            if !valid {
+                return None;
+            }
+            let minutes = i32::try_from(tz_hour * 60 + tz_minute).ok()?;
+            Some(if *sign == b'-' { -minutes } else { minutes })
         }
-        _ => None,
-    }
+        _ => return None,
+    };
+    Some(Fields {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        offset_minutes,
+    })
 }
 
 #[cfg(test)]
@@ -109,6 +171,25 @@ mod tests {
         ] {
             assert!(is_xsd_date_time(value), "{value}");
         }
+    }
+
+    #[test]
+    fn date_time_stamps_name_instants() {
+        for (value, seconds) in [
+            ("1970-01-01T00:00:00Z", 0),
+            ("2023-08-15T23:36:38Z", 1_692_142_598),
+            ("2023-08-15T23:36:38.999Z", 1_692_142_598),
+            ("2023-08-16T01:36:38+02:00", 1_692_142_598),
+            ("2023-08-15T16:36:38-07:00", 1_692_142_598),
+            ("2000-02-29T00:00:00Z", 951_782_400),
+            ("1969-12-31T23:59:59Z", -1),
+            ("2023-12-31T24:00:00Z", 1_704_067_200),
+        ] {
+            assert_eq!(date_time_stamp_seconds(value), Some(seconds), "{value}");
+        }
+        // No time zone: a dateTime, but no instant.
+        assert_eq!(date_time_stamp_seconds("2023-08-15T23:36:38"), None);
+        assert_eq!(date_time_stamp_seconds("2023-08-15"), None);
     }
 
     #[test]

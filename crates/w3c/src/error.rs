@@ -65,6 +65,11 @@ pub enum Error {
     ProofVerification,
     /// Any other refusal of the BBS layer (a malformed signature, proof or key).
     Bbs(ecert_bbs::Error),
+    /// The document is not a verifiable credential by VC Data Model 2.0 (§4): `(property, what is
+    /// wrong)`, e.g. no `issuer`, a `validFrom` that is not a dateTimeStamp.
+    Credential(&'static str, String),
+    /// The credential is not valid at the verifier's time: before `validFrom` or after `validUntil`.
+    NotValidAt(String),
 }
 
 /// The error types of VC Data Integrity §7.1, as [`Error::kind`] classifies the variants.
@@ -97,7 +102,7 @@ impl Error {
     /// The VC Data Integrity error type this error belongs to.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::NotAnObject(_) => ErrorKind::Parsing,
+            Error::NotAnObject(_) | Error::Credential(..) => ErrorKind::Parsing,
             Error::JsonLd(_)
             | Error::InvalidContext(_)
             | Error::Canonicalization(_)
@@ -116,6 +121,7 @@ impl Error {
             | Error::VerificationMethod(_)
             | Error::PublicKeyMismatch
             | Error::ProofVerification
+            | Error::NotValidAt(_)
             | Error::Bbs(_) => ErrorKind::ProofVerification,
         }
     }
@@ -156,6 +162,8 @@ impl fmt::Display for Error {
             Error::HmacKeyLength => f.write_str("the HMAC key must be 32 bytes"),
             Error::ProofVerification => f.write_str("the bbs-2023 proof does not verify"),
             Error::Bbs(e) => write!(f, "BBS: {e}"),
+            Error::Credential(property, problem) => write!(f, "credential.{property}: {problem}"),
+            Error::NotValidAt(problem) => write!(f, "the credential is {problem}"),
         }
     }
 }

@@ -3,6 +3,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod base;
+mod credential;
 mod datetime;
 mod derive;
 mod error;
@@ -21,6 +22,7 @@ mod verify;
 pub mod hazmat;
 
 pub use base::{BaseProofOptions, SigningKey};
+pub use credential::{CREDENTIALS_V1_CONTEXT, CREDENTIALS_V2_CONTEXT};
 pub use derive::DeriveOptions;
 pub use error::{Error, ErrorKind, Result};
 pub use loader::ContextLoader;

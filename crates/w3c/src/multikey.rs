@@ -121,6 +121,21 @@ pub fn public_key_from_multikey_document(document: &Value) -> Result<(String, Pu
 pub trait VerificationMethodResolver {
     /// The key `verification_method` names, or [`Error::VerificationMethod`] saying why not.
     fn resolve(&self, verification_method: &str) -> Result<PublicKey>;
+
+    /// The controller of `verification_method` (Controlled Identifiers v1.0 §2.2: the entity whose
+    /// identifier the key is bound to), which VC Data Model 2.0 requires to be the credential's issuer.
+    /// By default the URL before its fragment, as for `did:key:MB#MB` (controller `did:key:MB`) and
+    /// every method listed in its controller's document under `<controller>#<key>`.
+    fn controller(&self, verification_method: &str) -> Result<String> {
+        match verification_method.split_once('#') {
+            Some((controller, fragment)) if !controller.is_empty() && !fragment.is_empty() => {
+                Ok(controller.to_owned())
+            }
+            _ => Err(Error::VerificationMethod(format!(
+                "{verification_method:?} names no controller (expected <controller>#<key>)"
+            ))),
+        }
+    }
 }
 
 /// Resolves `did:key:zUC7...#zUC7...` URLs by decoding them: the key is in the identifier.
@@ -149,6 +164,8 @@ impl VerificationMethodResolver for DidKeyResolver {
 #[derive(Clone, Debug, Default)]
 pub struct VerificationMethods {
     keys: BTreeMap<String, PublicKey>,
+    /// Controllers of the methods that were inserted with their documents.
+    controllers: BTreeMap<String, String>,
 }
 
 impl VerificationMethods {
@@ -162,9 +179,15 @@ impl VerificationMethods {
         self.keys.insert(id.to_owned(), public_key);
     }
 
-    /// Adds a Multikey verification method document (see [`public_key_from_multikey_document`]).
+    /// Adds a Multikey verification method document (see [`public_key_from_multikey_document`]), with
+    /// its `controller`.
     pub fn insert_document(&mut self, document: &Value) -> Result<()> {
         let (id, key) = public_key_from_multikey_document(document)?;
+        let controller = document
+            .get("controller")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::VerificationMethod("the verification method has no controller".into()))?;
+        self.controllers.insert(id.clone(), controller.to_owned());
         self.keys.insert(id, key);
         Ok(())
     }
@@ -182,11 +205,22 @@ impl VerificationMethodResolver for VerificationMethods {
             ))),
         }
     }
+
+    fn controller(&self, verification_method: &str) -> Result<String> {
+        match self.controllers.get(verification_method) {
+            Some(controller) => Ok(controller.clone()),
+            None => DidKeyResolver.controller(verification_method),
+        }
+    }
 }
 
 impl<R: VerificationMethodResolver + ?Sized> VerificationMethodResolver for &R {
     fn resolve(&self, verification_method: &str) -> Result<PublicKey> {
         (**self).resolve(verification_method)
+    }
+
+    fn controller(&self, verification_method: &str) -> Result<String> {
+        (**self).controller(verification_method)
     }
 }
 

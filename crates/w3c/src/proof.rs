@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::datetime::is_xsd_date_time;
+use crate::datetime::{date_time_stamp_seconds, is_xsd_date_time};
 use crate::error::{Error, Result};
 use crate::jsonld;
 use crate::loader::ContextLoader;
@@ -87,6 +87,31 @@ pub(crate) fn check_proof_options(proof: &Map<String, Value>) -> Result<()> {
             ));
         }
     }
+    // VC Data Integrity §2.1: `expires` is an xsd:dateTimeStamp; `domain` a string or a set of
+    // strings; `challenge` a string.
+    match proof.get("expires") {
+        None => {}
+        Some(Value::String(expires)) if date_time_stamp_seconds(expires).is_some() => {}
+        Some(_) => {
+            return Err(Error::ProofProperty(
+                "expires",
+                "not an XML Schema dateTimeStamp (e.g. 2026-08-15T23:36:38Z)".into(),
+            ));
+        }
+    }
+    match proof.get("domain") {
+        None | Some(Value::String(_)) => {}
+        Some(Value::Array(domains)) if !domains.is_empty() && domains.iter().all(Value::is_string) => {}
+        Some(_) => {
+            return Err(Error::ProofProperty(
+                "domain",
+                "neither a string nor a non-empty array of strings".into(),
+            ));
+        }
+    }
+    if proof.get("challenge").is_some_and(|c| !c.is_string()) {
+        return Err(Error::ProofProperty("challenge", "not a string".into()));
+    }
     match proof.get("verificationMethod") {
         // bbs-2023 §2.2: "The verificationMethod property of the proof MUST be a URL."
         Some(Value::String(vm)) if is_url(vm) => Ok(()),
@@ -96,7 +121,7 @@ pub(crate) fn check_proof_options(proof: &Map<String, Value>) -> Result<()> {
 }
 
 /// An absolute URL: a scheme, `:`, and no whitespace.
-fn is_url(value: &str) -> bool {
+pub(crate) fn is_url(value: &str) -> bool {
     match value.split_once(':') {
         Some((scheme, rest)) => {
             !rest.is_empty()
@@ -164,6 +189,12 @@ mod tests {
             ("cryptosuite", json!(""), "cryptosuite"),
             ("created", json!("2023-08-15"), "created"),
             ("created", json!(1692142598), "created"),
+            ("expires", json!("2023-08-15T23:36:38"), "expires"),
+            ("expires", json!("tomorrow"), "expires"),
+            ("domain", json!(7), "domain"),
+            ("domain", json!([]), "domain"),
+            ("domain", json!(["a.example", 1]), "domain"),
+            ("challenge", json!({"n": 1}), "challenge"),
             ("verificationMethod", json!("not a url"), "verificationMethod"),
             (
                 "verificationMethod",

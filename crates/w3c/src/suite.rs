@@ -5,6 +5,7 @@ use rand_core::{CryptoRng, RngCore};
 use serde_json::Value;
 
 use crate::base::{self, BaseProofOptions, SigningKey};
+use crate::credential;
 use crate::derive::{self, DeriveOptions, Randomness};
 use crate::error::Result;
 use crate::loader::ContextLoader;
@@ -83,6 +84,31 @@ impl Bbs2023 {
         options: &VerifyOptions,
     ) -> Result<VerifiedDocument> {
         verify::verify(secured, resolver, options, &self.loader)
+    }
+
+    /// Verifies a verifiable credential at time `now` (seconds since 1970-01-01 UTC): its derived
+    /// proof as [`Bbs2023::verify`] (with proof purpose `assertionMethod` unless `options` asks for
+    /// another), then VC Data Model 2.0's checks: the base context first, type
+    /// `VerifiableCredential`, an issuer that controls the verification method, a subject, and a
+    /// validity period (`validFrom`, `validUntil`) that contains `now`. Whether the issuer is trusted
+    /// is the caller's decision (ecert checks it against the registry).
+    pub fn verify_credential(
+        &self,
+        secured: &Value,
+        resolver: &impl VerificationMethodResolver,
+        options: &VerifyOptions,
+        now: i64,
+    ) -> Result<VerifiedDocument> {
+        let mut options = options.clone();
+        if options.expected_proof_purpose.is_none() {
+            options.expected_proof_purpose = Some("assertionMethod".to_owned());
+        }
+        if options.now.is_none() {
+            options.now = Some(now);
+        }
+        let verified = verify::verify(secured, resolver, &options, &self.loader)?;
+        credential::check_credential(&verified, resolver, now)?;
+        Ok(verified)
     }
 }
 

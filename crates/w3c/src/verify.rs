@@ -4,6 +4,7 @@
 use ecert_bbs::{Bls12381Sha256, Proof, PublicKey};
 use serde_json::Value;
 
+use crate::datetime::date_time_stamp_seconds;
 use crate::derive::verifier_nquads;
 use crate::error::{Error, Result};
 use crate::group;
@@ -22,6 +23,16 @@ pub struct VerifyOptions {
     /// The presentation header the proof must be bound to (the verifier's request), or `None` to accept
     /// any and read it from [`VerifiedDocument::presentation_header`].
     pub expected_presentation_header: Option<Vec<u8>>,
+    /// The security domain the proof must name in `proof.domain` (VC Data Integrity §4.3,
+    /// `INVALID_DOMAIN_ERROR`), or `None` not to check.
+    pub expected_domain: Option<String>,
+    /// The challenge the proof must carry in `proof.challenge` (VC Data Integrity §4.3,
+    /// `INVALID_CHALLENGE_ERROR`), or `None` not to check.
+    pub expected_challenge: Option<String>,
+    /// The verifier's current time, seconds since 1970-01-01T00:00:00Z: a proof whose `expires` is
+    /// before it is refused (`PROOF_EXPIRED`). A proof with `expires` is refused when no time is given,
+    /// since it cannot be checked. This crate reads no clock; the caller passes the time.
+    pub now: Option<i64>,
 }
 
 impl Default for VerifyOptions {
@@ -29,11 +40,38 @@ impl Default for VerifyOptions {
         VerifyOptions {
             expected_proof_purpose: Some("assertionMethod".to_owned()),
             expected_presentation_header: None,
+            expected_domain: None,
+            expected_challenge: None,
+            now: None,
         }
     }
 }
 
 impl VerifyOptions {
+    /// These options checking the proof's time limits against `now` (seconds since 1970-01-01 UTC).
+    pub fn at(mut self, now: i64) -> VerifyOptions {
+        self.now = Some(now);
+        self
+    }
+
+    /// These options requiring `proof.domain` to name `domain`.
+    pub fn with_domain(mut self, domain: impl Into<String>) -> VerifyOptions {
+        self.expected_domain = Some(domain.into());
+        self
+    }
+
+    /// These options requiring `proof.challenge` to be `challenge`.
+    pub fn with_challenge(mut self, challenge: impl Into<String>) -> VerifyOptions {
+        self.expected_challenge = Some(challenge.into());
+        self
+    }
+
+    /// These options requiring `proof.proofPurpose` to be `purpose` (`None`: any purpose).
+    pub fn with_proof_purpose(mut self, purpose: Option<String>) -> VerifyOptions {
+        self.expected_proof_purpose = purpose;
+        self
+    }
+
     /// These options requiring the presentation header `presentation_header`.
     pub fn with_presentation_header(mut self, presentation_header: impl Into<Vec<u8>>) -> VerifyOptions {
         self.expected_presentation_header = Some(presentation_header.into());
@@ -108,6 +146,55 @@ fn checked_indexes(indexes: &[u64], bound: usize, what: &str) -> Result<Vec<usiz
     Ok(out)
 }
 
+/// VC Data Integrity §4.3 (Verify Proof) steps on the verifier's options: the expected domain and
+/// challenge, and `expires` against the verifier's time. The forms were checked with the proof.
+fn check_proof_options_against(
+    proof: &serde_json::Map<String, Value>,
+    options: &VerifyOptions,
+) -> Result<()> {
+    if let Some(expected) = &options.expected_domain {
+        let names_expected = match proof.get("domain") {
+            Some(Value::String(domain)) => domain == expected,
+            Some(Value::Array(domains)) => domains.iter().any(|d| d.as_str() == Some(expected)),
+            _ => false,
+        };
+        if !names_expected {
+            return Err(Error::ProofProperty(
+                "domain",
+                format!("does not name the expected domain {expected:?}"),
+            ));
+        }
+    }
+    if let Some(expected) = &options.expected_challenge {
+        if proof.get("challenge").and_then(Value::as_str) != Some(expected) {
+            return Err(Error::ProofProperty(
+                "challenge",
+                "is not the challenge this verifier gave".into(),
+            ));
+        }
+    }
+    if let Some(expires) = proof.get("expires").and_then(Value::as_str) {
+        let expires_at = date_time_stamp_seconds(expires)
+            .ok_or_else(|| Error::ProofProperty("expires", "not an XML Schema dateTimeStamp".into()))?;
+        match options.now {
+            None => {
+                return Err(Error::ProofProperty(
+                    "expires",
+                    "the proof expires but the verifier gave no time to check it against".into(),
+                ));
+            }
+            Some(now) if now > expires_at => {
+                return Err(Error::ProofProperty(
+                    "expires",
+                    format!("the proof expired at {expires}"),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
 /// Verify Derived Proof (bbs-2023 §3.4.6), returning the intermediate values too.
 pub(crate) fn verify_traced(
     secured: &Value,
@@ -127,6 +214,7 @@ pub(crate) fn verify_traced(
             ));
         }
     }
+    check_proof_options_against(&secured.proof, options)?;
     let derived = DerivedProofValue::from_proof_value(&string(&secured.proof, "proofValue"))?;
     if let Some(expected) = &options.expected_presentation_header {
         if &derived.presentation_header != expected {
